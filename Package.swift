@@ -1,0 +1,35 @@
+// swift-tools-version:6.0
+// Vantage: an Internet outage observatory. See README.md (ARCHITECTURE) for the layering.
+import PackageDescription
+
+let package = Package(
+    name: "Vantage",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "vantage", targets: ["vantage"]),
+        .library(name: "BGPWire", targets: ["BGPWire"]),
+        .library(name: "ArchiveIO", targets: ["ArchiveIO"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // Wire codec: MRT (RFC 6396, 8050) and BGP-4 messages/attributes. Standard library only.
+        .target(name: "BGPWire"),
+        // Streaming decompression (gzip, bzip2 in parallel, plain) and MRT record framing.
+        .systemLibrary(name: "CBZip2", path: "Sources/CBZip2"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .target(name: "ArchiveIO", dependencies: ["CBZip2", "CZlib", "BGPWire"]),
+        // Command implementations (library so tests can run them in-process).
+        .target(
+            name: "VantageCLI",
+            dependencies: [
+                "BGPWire", "ArchiveIO",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(name: "vantage", dependencies: ["VantageCLI"]),
+        .testTarget(name: "BGPWireTests", dependencies: ["BGPWire"]),
+        .testTarget(name: "ArchiveIOTests", dependencies: ["ArchiveIO"]),
+        .testTarget(name: "VantageCLITests", dependencies: ["VantageCLI", "BGPWire", "ArchiveIO"]),
+    ]
+)

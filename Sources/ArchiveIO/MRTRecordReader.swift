@@ -1,0 +1,207 @@
+import BGPWire
+
+/// One framed MRT record: its header and body bytes, not yet decoded.
+public struct RawMRTRecord: Sendable {
+    public var header: MRTHeader
+    public var body: ArraySlice<UInt8>
+    /// Offset of the header in the decompressed stream.
+    public var offset: Int
+}
+
+/// Something wrong in an archive, with where it is.
+public struct ArchiveProblem: Sendable, CustomStringConvertible {
+    public var file: String
+    /// Offset in the decompressed stream (for compressed files: of the decompressed bytes).
+    public var offset: Int
+    public var message: String
+    public var description: String { "\(file): byte \(offset): \(message)" }
+}
+
+/// Splits a decompressed byte stream into MRT records.
+///
+/// Never throws and never allocates more than ``maxRecordLength`` plus one read chunk for a
+/// record: a header claiming more is damage. On damage the reader scans forward for the next
+/// plausible header (a known type and subtype, a sane length, a timestamp near the last good one,
+/// confirmed by a second plausible header right after it) so that every good record after the
+/// damage is still delivered. Problems are collected in ``problems`` for the caller to report.
+public final class MRTRecordReader {
+    /// No real MRT record comes near this: the largest BGP message is 64 KiB and a TABLE_DUMP_V2 RIB
+    /// record for one prefix from a few thousand peers is well under 1 MiB.
+    public static let maxRecordLength = 16 << 20
+    static let chunkSize = 4 << 20
+    /// Damage resynchronisation accepts headers within this distance of the last good timestamp.
+    static let resyncTimestampWindow: UInt32 = 7 * 86400
+
+    public let name: String
+    private let stream: any ByteStream
+    private var buffer: [UInt8] = []
+    /// Index in `buffer` of the next unread byte; `bufferOffset` is the stream offset of buffer[0].
+    private var position = 0
+    private var bufferOffset = 0
+    private var lastRecordStart = 0
+    private var streamEnded = false
+    private var lastTimestamp: UInt32?
+    private var resyncFrom: Int?
+
+    public private(set) var problems: [ArchiveProblem] = []
+    /// Bytes skipped as damaged, for the summary.
+    public private(set) var skippedBytes = 0
+
+    public init(stream: any ByteStream, name: String) {
+        self.stream = stream
+        self.name = name
+    }
+
+    /// Problems found since the last call, oldest first.
+    public func takeProblems() -> [ArchiveProblem] {
+        defer { problems.removeAll() }
+        return problems
+    }
+
+    /// Bytes of the compressed file read so far.
+    public var compressedBytesRead: UInt64 { stream.compressedBytesRead }
+
+    /// Makes sure `count` bytes from `position` are buffered; false at end of stream.
+    private func ensure(_ count: Int) -> Bool {
+        if buffer.count - position >= count { return true }
+        if streamEnded { return false }
+        // Compact into a fresh array: records handed out still reference the old one.
+        let keepFrom = min(lastRecordStart, position)
+        var fresh = [UInt8]()
+        fresh.reserveCapacity(max(count, Self.chunkSize) + (buffer.count - keepFrom))
+        fresh.append(contentsOf: buffer[keepFrom...])
+        bufferOffset += keepFrom
+        position -= keepFrom
+        lastRecordStart -= keepFrom
+        buffer = fresh
+        while buffer.count - position < count && !streamEnded {
+            let want = max(Self.chunkSize, count - (buffer.count - position))
+            let old = buffer.count
+            buffer.append(contentsOf: repeatElement(0, count: want))
+            var got = 0
+            do {
+                got = try buffer.withUnsafeMutableBytes { raw in
+                    try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[old...]))
+                }
+            } catch {
+                problems.append(ArchiveProblem(file: name, offset: bufferOffset + old, message: "\(error)"))
+                streamEnded = true
+            }
+            buffer.removeLast(want - got)
+            if got == 0 { streamEnded = true }
+        }
+        return buffer.count - position >= count
+    }
+
+    private func header(at index: Int) -> MRTHeader? {
+        var r = WireReader(buffer[index...], baseOffset: bufferOffset + index)
+        return try? MRTHeader(decoding: &r)
+    }
+
+    private static func knownSubtype(_ h: MRTHeader) -> Bool {
+        switch h.type {
+        case .tableDumpV2: (1...12).contains(h.subtype)
+        case .bgp4mp, .bgp4mpET: h.subtype <= 11
+        case .tableDump: h.subtype == 1 || h.subtype == 2
+        case .bgp: h.subtype <= 7
+        case MRTType(rawValue: 11), MRTType(rawValue: 32), .isisET, MRTType(rawValue: 48), .ospfv3ET: true
+        default: false
+        }
+    }
+
+    private func plausible(_ h: MRTHeader, strict: Bool) -> Bool {
+        guard Self.knownSubtype(h), Int(h.length) <= Self.maxRecordLength else { return false }
+        if strict, let last = lastTimestamp {
+            let d = h.timestamp > last ? h.timestamp - last : last - h.timestamp
+            if d > Self.resyncTimestampWindow { return false }
+        }
+        return true
+    }
+
+    /// Asks the reader to look for the next record starting one byte after `record`'s header,
+    /// because its body could not be decoded (its length may be wrong and hide good records).
+    public func resync(after record: RawMRTRecord) {
+        resyncFrom = record.offset + 1
+    }
+
+    /// The next record, or nil at the end of the stream (or after damage that ends it).
+    public func next() -> RawMRTRecord? {
+        if let from = resyncFrom {
+            resyncFrom = nil
+            position = from - bufferOffset
+            return scan(damageAt: from - 1, reason: "record could not be decoded")
+        }
+        _ = ensure(16)  // ET headers are 16 bytes; a 12-byte header may legitimately end the data
+        guard buffer.count - position >= 12 else {
+            if buffer.count > position {
+                problems.append(
+                    ArchiveProblem(
+                        file: name, offset: bufferOffset + position,
+                        message: "MRT header cut short: \(buffer.count - position) of 12 bytes at end of data"))
+                skippedBytes += buffer.count - position
+                position = buffer.count
+            }
+            return nil
+        }
+        let start = position
+        guard let h = header(at: start), plausible(h, strict: false) else {
+            return scan(damageAt: bufferOffset + start, reason: "implausible MRT header")
+        }
+        return take(h, at: start)
+    }
+
+    private func take(_ h: MRTHeader, at index: Int) -> RawMRTRecord? {
+        let total = h.size + Int(h.length)
+        position = index
+        let ok = ensure(total)
+        let start = position  // ensure may have moved the buffer
+        guard ok else {
+            problems.append(
+                ArchiveProblem(
+                    file: name, offset: bufferOffset + start,
+                    message: "\(h.type) record cut short: needs \(total) bytes, \(buffer.count - start) left"))
+            skippedBytes += buffer.count - start
+            position = buffer.count
+            return nil
+        }
+        lastRecordStart = start
+        position = start + total
+        lastTimestamp = h.timestamp
+        return RawMRTRecord(header: h, body: buffer[(start + h.size)..<(start + total)], offset: bufferOffset + start)
+    }
+
+    /// Scans forward from `position` for a header that is plausible and followed by another
+    /// plausible header or by the end of the data.
+    private func scan(damageAt offset: Int, reason: String) -> RawMRTRecord? {
+        position = max(position, offset + 1 - bufferOffset)
+        while true {
+            _ = ensure(16)
+            guard buffer.count - position >= 12 else { break }
+            let i = position
+            if let h = header(at: i), plausible(h, strict: true) {
+                let total = h.size + Int(h.length)
+                let hasNext = ensure(total + 12)
+                let j = position  // ensure may have moved the buffer
+                if hasNext {
+                    if let h2 = header(at: j + total), plausible(h2, strict: true) {
+                        report(from: offset, to: bufferOffset + j, reason: reason)
+                        return take(h, at: j)
+                    }
+                } else if buffer.count - j == total {
+                    report(from: offset, to: bufferOffset + j, reason: reason)
+                    return take(h, at: j)
+                }
+            }
+            position += 1
+        }
+        report(from: offset, to: bufferOffset + buffer.count, reason: reason)
+        position = buffer.count
+        return nil
+    }
+
+    private func report(from: Int, to: Int, reason: String) {
+        skippedBytes += to - from
+        problems.append(
+            ArchiveProblem(file: name, offset: from, message: "\(reason); skipped \(to - from) bytes to the next valid record"))
+    }
+}

@@ -1,0 +1,126 @@
+import ArchiveIO
+import ArgumentParser
+import BGPWire
+
+/// `vantage dump`: look inside MRT archives.
+public struct DumpCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "dump",
+        abstract: "Decode MRT archives (plain, gzip or bzip2; TABLE_DUMP, TABLE_DUMP_V2, BGP4MP) and print them.",
+        discussion: """
+            Damaged input never stops the dump: every good record before and after the damage is printed,
+            each problem is reported on stderr with the file and byte offset, and a summary counts what was
+            skipped. The exit status is 0 unless a file cannot be opened or is not MRT (2), or --strict is
+            given and something was skipped (1).
+            """)
+
+    public enum Format: String, ExpressibleByArgument, Sendable {
+        case bgpdump
+        case jsonl
+    }
+
+    @Argument(help: "MRT files to read; - reads standard input.")
+    public var files: [String]
+
+    @Flag(name: .customShort("m"), help: "One line per route in bgpdump's -m format (the default).")
+    public var machine = false
+
+    @Option(help: "Output format: bgpdump (same as -m) or jsonl (one JSON object per route element).")
+    public var format: Format = .bgpdump
+
+    @Flag(help: "Decode everything but print only totals per record type.")
+    public var count = false
+
+    @Flag(help: "Exit with status 1 if any record or byte had to be skipped.")
+    public var strict = false
+
+    @Option(help: "Decompression threads for bzip2 (0 = all cores).")
+    public var threads = 0
+
+    public init() {}
+
+    public func run() throws {
+        let result = DumpRunner(format: count ? nil : format, threads: threads).run(files: files, sink: OutputSink())
+        if result.failedFiles > 0 { throw ExitCode(2) }
+        if strict && (result.stats.skippedRecords > 0 || result.stats.skippedBytes > 0 || result.stats.problems > 0) {
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// The work behind `vantage dump`, callable in-process by tests.
+public struct DumpRunner {
+    /// nil means --count.
+    public var format: DumpCommand.Format?
+    public var threads: Int
+    public var reportProblem: (String) -> Void = { printError($0) }
+
+    public init(format: DumpCommand.Format?, threads: Int = 0) {
+        self.format = format
+        self.threads = threads
+    }
+
+    public struct Result {
+        public var stats = ScanStats()
+        public var failedFiles = 0
+        /// Records per "TYPE/SUBTYPE", and route elements per kind (for --count).
+        public var recordCounts: [String: Int] = [:]
+        public var elementCounts: [String: Int] = [:]
+    }
+
+    public func run(files: [String], sink: OutputSink) -> Result {
+        var result = Result()
+        for file in files {
+            var formatter = BGPDumpFormatter()
+            var peerTable: PeerIndexTable?
+            var formatProblems: [BGPDumpFormatter.Problem] = []
+            do {
+                let stats = try MRTFile.forEachRecord(
+                    path: file, threads: threads, onProblem: { reportProblem("vantage: \($0)") }
+                ) { record in
+                    switch format {
+                    case .bgpdump:
+                        sink.append { formatter.format(record, into: &$0, problems: &formatProblems) }
+                        if !formatProblems.isEmpty {
+                            for p in formatProblems { reportProblem("vantage: \(file): byte \(record.offset): \(p)") }
+                            formatProblems.removeAll()
+                        }
+                    case .jsonl:
+                        if case .peerIndexTable(let t) = record.message { peerTable = t }
+                        let elements = record.elements(peerTable: peerTable)
+                        sink.append { out in for e in elements { JSONLines.append(e, to: &out) } }
+                    case nil:
+                        result.recordCounts[record.header.name, default: 0] += 1
+                        if case .peerIndexTable(let t) = record.message { peerTable = t }
+                        for e in record.elements(peerTable: peerTable) {
+                            result.elementCounts[e.kind.rawValue, default: 0] += 1
+                        }
+                    }
+                }
+                result.stats.records += stats.records
+                result.stats.skippedRecords += stats.skippedRecords
+                result.stats.skippedBytes += stats.skippedBytes
+                result.stats.problems += stats.problems
+            } catch {
+                result.failedFiles += 1
+                reportProblem("vantage: \(error)")
+            }
+        }
+        if format == nil {
+            var text = ""
+            for (name, n) in result.recordCounts.sorted(by: { $0.key < $1.key }) { text += "\(name)\t\(n)\n" }
+            for (name, n) in result.elementCounts.sorted(by: { $0.key < $1.key }) { text += "elements/\(name)\t\(n)\n" }
+            text += "records\t\(result.stats.records)\n"
+            text += "skipped_records\t\(result.stats.skippedRecords)\n"
+            text += "skipped_bytes\t\(result.stats.skippedBytes)\n"
+            sink.write(text)
+        }
+        sink.flush()
+        if result.stats.problems > 0 {
+            reportProblem(
+                "vantage: summary: \(result.stats.records) records decoded, \(result.stats.skippedRecords) records skipped, "
+                    + "\(result.stats.skippedBytes) bytes skipped, \(result.stats.problems) problems")
+        }
+        return result
+    }
+}

@@ -1,0 +1,9 @@
+import ArgumentParser
+
+public struct VantageCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "vantage",
+        abstract: "Vantage: an Internet outage observatory built on BGP archives.",
+        subcommands: [DumpCommand.self])
+    public init() {}
+}

@@ -1,0 +1,2 @@
+import VantageCLI
+VantageCommand.main()
