@@ -139,6 +139,10 @@ public struct BGPUpdate: Sendable {
     public var withdrawn: [NLRI]
     public var attributes: PathAttributes
     public var announced: [NLRI]
+    /// Problems in the withdrawn-routes or NLRI fields: the prefixes before a bad entry are kept
+    /// (RFC 7606 would reset the session; an archive reader keeps what it can and says so).
+    public var nlriProblems: [WireError] = []
+
     public init(withdrawn: [NLRI], attributes: PathAttributes, announced: [NLRI]) {
         self.withdrawn = withdrawn
         self.attributes = attributes
@@ -149,13 +153,16 @@ public struct BGPUpdate: Sendable {
     public init(decoding r: inout WireReader, context: MessageContext) throws(WireError) {
         let wlen = Int(try r.u16("withdrawn routes length"))
         var w = try r.subReader(wlen, "withdrawn routes")
-        withdrawn = try w.nlriList(afi: .ipv4, addPath: context.addPath, "withdrawn route")
+        let (wlist, werror) = w.nlriListKeepingValid(afi: .ipv4, addPath: context.addPath, "withdrawn route")
+        withdrawn = wlist
         let alen = Int(try r.u16("total path attribute length"))
         let attrOffset = r.fileOffset
         attributes = try PathAttributes(
             decoding: try r.slice(alen, "path attributes"),
             context: AttributeContext(asnWidth: context.asnWidth, addPath: context.addPath), baseOffset: attrOffset)
-        announced = try r.nlriList(afi: .ipv4, addPath: context.addPath, "NLRI")
+        let (alist, aerror) = r.nlriListKeepingValid(afi: .ipv4, addPath: context.addPath, "NLRI")
+        announced = alist
+        nlriProblems = [werror, aerror].compactMap { $0 }
     }
 
     /// An UPDATE with no routes and no attributes marks End-of-RIB for IPv4 unicast (RFC 4724 §2);

@@ -446,3 +446,24 @@ extension MRTHeader {
         return "\(type)/\(sub)"
     }
 }
+
+extension MRTRecord {
+    /// Problems that did not stop the record from decoding: malformed attributes (with their
+    /// RFC 7606 action) and damaged NLRI lists whose leading prefixes were kept.
+    public var warnings: [String] {
+        var out: [String] = []
+        func attrs(_ a: PathAttributes) { for p in a.problems { out.append(p.description) } }
+        func update(_ u: BGPUpdate) {
+            for e in u.nlriProblems { out.append("\(e)") }
+            attrs(u.attributes)
+        }
+        switch message {
+        case .rib(let r): for e in r.entries where !e.attributes.problems.isEmpty { attrs(e.attributes) }
+        case .tableDump(let t): attrs(t.attributes)
+        case .bgp4mpMessage(let m): if case .update(let u) = m.message { update(u) }
+        case .legacyBGP(let l): if let u = l.update { update(u) }
+        default: break
+        }
+        return out
+    }
+}

@@ -75,6 +75,9 @@ public struct PathAttributes: Sendable {
                 present |= bit
             } catch {
                 problems.append(AttributeProblem(type: a.type, error: error, action: .forMalformed(a.type)))
+                // An MP_(UN)REACH whose header is sound but whose NLRI list is damaged keeps the
+                // prefixes before the damage, as the plain NLRI field does.
+                if Self.isDamagedMPNLRI(a, error) { present |= bit }
             }
         }
     }
@@ -88,6 +91,11 @@ public struct PathAttributes: Sendable {
         let length = flags.contains(.extendedLength) ? Int(try r.u16("attribute length")) : Int(try r.u8("attribute length"))
         let value = try r.slice(length, "attribute value")
         return RawAttribute(flags: flags, type: type, value: value, offset: offset)
+    }
+
+    /// An MP_(UN)REACH_NLRI whose header is sound but whose prefix list is damaged.
+    static func isDamagedMPNLRI(_ a: RawAttribute, _ error: WireError) -> Bool {
+        (a.type == .mpReachNLRI || a.type == .mpUnreachNLRI) && error.field.hasSuffix(" NLRI")
     }
 
     static func isKnown(_ t: AttributeType) -> Bool {
@@ -225,7 +233,11 @@ public struct PathAttributes: Sendable {
 
     public func decodeValue(_ a: RawAttribute) -> PathAttributeValue {
         guard Self.isKnown(a.type) else { return .unknown(Array(a.value)) }
-        guard (try? Self.validate(a, context)) != nil else { return .malformed(Array(a.value)) }
+        do {
+            try Self.validate(a, context)
+        } catch {
+            guard Self.isDamagedMPNLRI(a, error) else { return .malformed(Array(a.value)) }
+        }
         switch a.type {
         case .origin: return .origin(Origin(rawValue: a.value.first!))
         case .asPath: return .asPath(try! ASPath(decoding: a.value, width: context.asnWidth))
@@ -261,7 +273,7 @@ public struct PathAttributes: Sendable {
         if let fam = ctx.ribFamily, let first = a.value.first, first != 0 {
             let len = Int(try r.u8("MP_REACH next-hop length"))
             let nh = try r.slice(len, "MP_REACH next hop")
-            try r.expectEnd("abbreviated MP_REACH_NLRI")
+            try r.expectEnd("abbreviated MP_REACH")
             return build ? MPReach(afi: fam.afi, safi: fam.safi, nextHopBytes: Array(nh), snpa: [], nlri: [], isAbbreviated: true) : nil
         }
         let afi = AFI(rawValue: try r.u16("MP_REACH AFI"))
@@ -282,15 +294,9 @@ public struct PathAttributes: Sendable {
                 ? MPReach(afi: afi, safi: safi, nextHopBytes: Array(nh), snpa: Array(snpa), nlri: [], opaqueNLRI: Array(opaque))
                 : nil
         }
-        if !build {
-            while !r.isAtEnd {
-                if ctx.addPath { _ = try r.u32("path identifier") }
-                _ = try r.prefix(afi: afi, "MP_REACH NLRI")
-            }
-            return nil
-        }
-        let nlri = try r.nlriList(afi: afi, addPath: ctx.addPath, "MP_REACH NLRI")
-        return MPReach(afi: afi, safi: safi, nextHopBytes: Array(nh), snpa: Array(snpa), nlri: nlri)
+        let (nlri, error) = r.nlriListKeepingValid(afi: afi, addPath: ctx.addPath, "MP_REACH NLRI")
+        if !build, let error { throw error }
+        return build ? MPReach(afi: afi, safi: safi, nextHopBytes: Array(nh), snpa: Array(snpa), nlri: nlri) : nil
     }
 
     static func decodeMPUnreach(_ a: RawAttribute, _ ctx: AttributeContext, build: Bool) throws(WireError) -> MPUnreach? {
@@ -301,13 +307,8 @@ public struct PathAttributes: Sendable {
             let opaque = r.rest()
             return build ? MPUnreach(afi: afi, safi: safi, withdrawn: [], opaqueNLRI: Array(opaque)) : nil
         }
-        if !build {
-            while !r.isAtEnd {
-                if ctx.addPath { _ = try r.u32("path identifier") }
-                _ = try r.prefix(afi: afi, "MP_UNREACH NLRI")
-            }
-            return nil
-        }
-        return MPUnreach(afi: afi, safi: safi, withdrawn: try r.nlriList(afi: afi, addPath: ctx.addPath, "MP_UNREACH NLRI"))
+        let (nlri, error) = r.nlriListKeepingValid(afi: afi, addPath: ctx.addPath, "MP_UNREACH NLRI")
+        if !build, let error { throw error }
+        return build ? MPUnreach(afi: afi, safi: safi, withdrawn: nlri) : nil
     }
 }

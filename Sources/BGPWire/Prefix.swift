@@ -83,11 +83,25 @@ extension WireReader {
     /// A list of prefixes filling the rest of this reader, each preceded by a path identifier
     /// when `addPath` is set.
     public mutating func nlriList(afi: AFI, addPath: Bool, _ field: StaticString) throws(WireError) -> [NLRI] {
+        let (list, error) = nlriListKeepingValid(afi: afi, addPath: addPath, field)
+        if let error { throw error }
+        return list
+    }
+
+    /// Like ``nlriList(afi:addPath:_:)``, but a bad or cut entry ends the list instead of failing
+    /// it: the entries before it are returned with the error (archives from buggy speakers carry
+    /// such lists; bgpdump likewise keeps the prefixes before the damage). The rest is consumed.
+    public mutating func nlriListKeepingValid(afi: AFI, addPath: Bool, _ field: StaticString) -> ([NLRI], WireError?) {
         var out: [NLRI] = []
         while !isAtEnd {
-            let id: UInt32? = addPath ? try u32(field) : nil
-            out.append(NLRI(try prefix(afi: afi, field), pathID: id))
+            do throws(WireError) {
+                let id: UInt32? = addPath ? try u32(field) : nil
+                out.append(NLRI(try prefix(afi: afi, field), pathID: id))
+            } catch {
+                _ = rest()
+                return (out, error)
+            }
         }
-        return out
+        return (out, nil)
     }
 }

@@ -42,7 +42,7 @@ public struct DumpCommand: ParsableCommand {
     public func run() throws {
         let result = DumpRunner(format: count ? nil : format, threads: threads).run(files: files, sink: OutputSink())
         if result.failedFiles > 0 { throw ExitCode(2) }
-        if strict && (result.stats.skippedRecords > 0 || result.stats.skippedBytes > 0 || result.stats.problems > 0) {
+        if strict && (result.stats.skippedBytes > 0 || result.stats.problems > 0 || result.warnings > 0) {
             throw ExitCode(1)
         }
     }
@@ -63,6 +63,8 @@ public struct DumpRunner {
     public struct Result {
         public var stats = ScanStats()
         public var failedFiles = 0
+        /// Problems inside records that still decoded (malformed attributes, damaged NLRI lists).
+        public var warnings = 0
         /// Records per "TYPE/SUBTYPE", and route elements per kind (for --count).
         public var recordCounts: [String: Int] = [:]
         public var elementCounts: [String: Int] = [:]
@@ -78,6 +80,10 @@ public struct DumpRunner {
                 let stats = try MRTFile.forEachRecord(
                     path: file, threads: threads, onProblem: { reportProblem("vantage: \($0)") }
                 ) { record in
+                    for w in record.warnings {
+                        result.warnings += 1
+                        reportProblem("vantage: \(file): \(record.header.name) record at byte \(record.offset): warning: \(w)")
+                    }
                     switch format {
                     case .bgpdump:
                         sink.append { formatter.format(record, into: &$0, problems: &formatProblems) }
@@ -116,10 +122,10 @@ public struct DumpRunner {
             sink.write(text)
         }
         sink.flush()
-        if result.stats.problems > 0 {
+        if result.stats.problems > 0 || result.warnings > 0 {
             reportProblem(
                 "vantage: summary: \(result.stats.records) records decoded, \(result.stats.skippedRecords) records skipped, "
-                    + "\(result.stats.skippedBytes) bytes skipped, \(result.stats.problems) problems")
+                    + "\(result.stats.skippedBytes) bytes skipped, \(result.stats.problems) problems, \(result.warnings) warnings")
         }
         return result
     }

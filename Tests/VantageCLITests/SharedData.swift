@@ -1,0 +1,91 @@
+import ArchiveIO
+import Foundation
+import VantageCLI
+import XCTest
+
+/// Locates ../shared/data (beside the package root) and reads files from it.
+enum SharedData {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let root = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/data")
+
+    /// The data folder, or an XCTSkip explaining its absence (a fresh clone without ../shared).
+    static func require() throws -> URL {
+        guard FileManager.default.fileExists(atPath: root.path) else {
+            throw XCTSkip("../shared/data not found beside the package: real-archive tests skipped")
+        }
+        return root
+    }
+
+    static func mrtFiles() throws -> [URL] {
+        let dir = try require().appendingPathComponent("mrt")
+        let fm = FileManager.default
+        var out: [URL] = []
+        for name in try fm.contentsOfDirectory(atPath: dir.path).sorted() {
+            let u = dir.appendingPathComponent(name)
+            var isDir: ObjCBool = false
+            fm.fileExists(atPath: u.path, isDirectory: &isDir)
+            if isDir.boolValue {
+                for sub in try fm.contentsOfDirectory(atPath: u.path).sorted() { out.append(u.appendingPathComponent(sub)) }
+            } else {
+                out.append(u)
+            }
+        }
+        return out
+    }
+
+    /// Decompressed contents of any (plain, gzip, bzip2) file.
+    static func decompressed(_ url: URL) throws -> [UInt8] {
+        let s = try openArchive(path: url.path, threads: 1)
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = try chunk.withUnsafeMutableBytes { try s.read(into: $0) }
+            if n == 0 { break }
+            out.append(contentsOf: chunk[0..<n])
+        }
+        return out
+    }
+
+    /// Full path of an executable on PATH, or nil.
+    static func which(_ tool: String) -> String? {
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            let p = "\(dir)/\(tool)"
+            if FileManager.default.isExecutableFile(atPath: p) { return p }
+        }
+        return nil
+    }
+
+    /// Runs a tool and returns its standard output.
+    static func run(_ tool: String, _ args: [String]) throws -> [UInt8] {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: tool)
+        p.arguments = args
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return [UInt8](data)
+    }
+}
+
+/// Captures what the dump command writes, through a temporary file.
+enum Capture {
+    static func dump(_ paths: [String], format: DumpCommand.Format?, threads: Int = 1) throws -> (
+        output: [UInt8], errors: [String], result: DumpRunner.Result
+    ) {
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("vantage-test-\(UUID().uuidString)")
+        FileManager.default.createFile(atPath: tmp.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let fh = try FileHandle(forWritingTo: tmp)
+        final class Box { var errors: [String] = [] }
+        let box = Box()
+        var runner = DumpRunner(format: format, threads: threads)
+        runner.reportProblem = { box.errors.append($0) }
+        let result = runner.run(files: paths, sink: OutputSink(fd: fh.fileDescriptor))
+        try fh.close()
+        return ([UInt8](try Data(contentsOf: tmp)), box.errors, result)
+    }
+}
