@@ -34,9 +34,9 @@ public final class MRTRecordReader {
 
     public let name: String
     private let stream: any ByteStream
-    private var buffer: [UInt8] = []
+    @exclusivity(unchecked) private var buffer: [UInt8] = []
     /// Index in `buffer` of the next unread byte; `bufferOffset` is the stream offset of buffer[0].
-    private var position = 0
+    @exclusivity(unchecked) private var position = 0
     private var bufferOffset = 0
     private var lastRecordStart = 0
     private var streamEnded = false
@@ -67,35 +67,56 @@ public final class MRTRecordReader {
         if streamEnded { return false }
         // Compact into a fresh array: records handed out still reference the old one.
         let keepFrom = min(lastRecordStart, position)
-        var fresh = [UInt8]()
-        fresh.reserveCapacity(max(count, Self.chunkSize) + (buffer.count - keepFrom))
-        fresh.append(contentsOf: buffer[keepFrom...])
+        let kept = buffer.count - keepFrom
+        let old = buffer
         bufferOffset += keepFrom
         position -= keepFrom
         lastRecordStart -= keepFrom
-        buffer = fresh
-        while buffer.count - position < count && !streamEnded {
-            let want = max(Self.chunkSize, count - (buffer.count - position))
-            let old = buffer.count
-            buffer.append(contentsOf: repeatElement(0, count: want))
-            var got = 0
-            do {
-                got = try buffer.withUnsafeMutableBytes { raw in
-                    try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[old...]))
-                }
-            } catch {
-                problems.append(ArchiveProblem(file: name, offset: bufferOffset + old, message: "\(error)"))
-                streamEnded = true
+        let want = max(Self.chunkSize, count - (kept - position))
+        var readError: Error?
+        buffer = [UInt8](unsafeUninitializedCapacity: kept + want) { raw, initialized in
+            old.withUnsafeBufferPointer { src in
+                _ = raw.initialize(fromContentsOf: UnsafeBufferPointer(rebasing: src[keepFrom...]))
             }
-            buffer.removeLast(want - got)
-            if got == 0 { streamEnded = true }
+            initialized = kept
+            // Fill the new chunk (the stream may hand out less per call, e.g. one bzip2 block).
+            while initialized < kept + want {
+                let dest = UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: raw[initialized...]))
+                let got: Int
+                do {
+                    got = try stream.read(into: dest)
+                } catch {
+                    readError = error
+                    break
+                }
+                if got == 0 {
+                    streamEnded = true
+                    break
+                }
+                initialized += got
+            }
+        }
+        if let readError {
+            problems.append(ArchiveProblem(file: name, offset: bufferOffset + buffer.count, message: "\(readError)"))
+            streamEnded = true
         }
         return buffer.count - position >= count
     }
 
     private func header(at index: Int) -> MRTHeader? {
-        var r = WireReader(buffer[index...], baseOffset: bufferOffset + index)
-        return try? MRTHeader(decoding: &r)
+        // Read the 12 fixed bytes without slicing the buffer (this runs once per record).
+        guard buffer.count - index >= 12 else { return nil }
+        func u32(_ i: Int) -> UInt32 {
+            UInt32(buffer[i]) << 24 | UInt32(buffer[i + 1]) << 16 | UInt32(buffer[i + 2]) << 8 | UInt32(buffer[i + 3])
+        }
+        let type = MRTType(rawValue: UInt16(buffer[index + 4]) << 8 | UInt16(buffer[index + 5]))
+        let subtype = UInt16(buffer[index + 6]) << 8 | UInt16(buffer[index + 7])
+        let length = u32(index + 8)
+        guard type.hasExtendedTimestamp else {
+            return MRTHeader(timestamp: u32(index), type: type, subtype: subtype, length: length)
+        }
+        guard length >= 4, buffer.count - index >= 16 else { return nil }
+        return MRTHeader(timestamp: u32(index), type: type, subtype: subtype, length: length - 4, microseconds: u32(index + 12))
     }
 
     private static func knownSubtype(_ h: MRTHeader) -> Bool {

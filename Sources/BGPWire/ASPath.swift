@@ -99,17 +99,27 @@ public struct ASPath: Hashable, Sendable, CustomStringConvertible {
         self.segments = segs
     }
 
-    /// Checks what `init(decoding:)` checks, without building arrays.
-    static func validate(_ bytes: ArraySlice<UInt8>, width: ASNWidth, baseOffset: Int) throws(WireError) {
-        var r = WireReader(bytes, baseOffset: baseOffset)
-        while !r.isAtEnd {
-            let at = r.fileOffset
-            let type = ASPathSegmentType(rawValue: try r.u8("AS_PATH segment type"))
+    /// Checks what `init(decoding:)` checks on `bytes[start..<start+count]`, without building arrays
+    /// or slices (it runs for every route read).
+    static func validate(
+        _ bytes: ArraySlice<UInt8>, _ start: Int, _ count: Int, width: ASNWidth, baseOffset: Int
+    ) throws(WireError) {
+        var i = start
+        let end = start + count
+        while i < end {
+            let at = baseOffset + (i - start)
+            let type = ASPathSegmentType(rawValue: bytes[i])
             guard type.isKnown else {
                 throw WireError(.invalid, field: "AS_PATH segment type", offset: at, detail: "type \(type.rawValue)")
             }
-            let count = Int(try r.u8("AS_PATH segment length"))
-            try r.skip(count * width.rawValue, "AS_PATH segment ASNs")
+            guard end - i >= 2 else {
+                throw WireError(.truncated, field: "AS_PATH segment length", offset: at + 1, needed: 1, available: 0)
+            }
+            let need = Int(bytes[i + 1]) * width.rawValue
+            guard end - i - 2 >= need else {
+                throw WireError(.truncated, field: "AS_PATH segment ASNs", offset: at + 2, needed: need, available: end - i - 2)
+            }
+            i += 2 + need
         }
     }
 }

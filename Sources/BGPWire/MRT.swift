@@ -228,13 +228,14 @@ public struct LegacyBGPRecord: Sendable {
 }
 
 /// The body of an MRT record.
+/// The large, rarer payloads are boxed (`indirect`) so that moving a record stays cheap.
 public enum MRTMessage: Sendable {
-    case tableDump(TableDumpEntry)
-    case peerIndexTable(PeerIndexTable)
+    indirect case tableDump(TableDumpEntry)
+    indirect case peerIndexTable(PeerIndexTable)
     case rib(RIBRecord)
-    case bgp4mpStateChange(BGP4MPStateChange)
-    case bgp4mpMessage(BGP4MPMessage)
-    case legacyBGP(LegacyBGPRecord)
+    indirect case bgp4mpStateChange(BGP4MPStateChange)
+    indirect case bgp4mpMessage(BGP4MPMessage)
+    indirect case legacyBGP(LegacyBGPRecord)
     /// A type or subtype this codec does not interpret (kept raw and counted).
     case unsupported([UInt8])
 }
@@ -418,32 +419,29 @@ public struct MRTRecord: Sendable {
 }
 
 extension MRTHeader {
+    private static let tableDumpV2Names = [
+        "0", "PEER_INDEX_TABLE", "RIB_IPV4_UNICAST", "RIB_IPV4_MULTICAST", "RIB_IPV6_UNICAST", "RIB_IPV6_MULTICAST",
+        "RIB_GENERIC", "GEO_PEER_TABLE", "RIB_IPV4_UNICAST_ADDPATH", "RIB_IPV4_MULTICAST_ADDPATH",
+        "RIB_IPV6_UNICAST_ADDPATH", "RIB_IPV6_MULTICAST_ADDPATH", "RIB_GENERIC_ADDPATH",
+    ]
+    private static let bgp4mpNames = [
+        "STATE_CHANGE", "MESSAGE", "ENTRY", "SNAPSHOT", "MESSAGE_AS4", "STATE_CHANGE_AS4", "MESSAGE_LOCAL",
+        "MESSAGE_AS4_LOCAL", "MESSAGE_ADDPATH", "MESSAGE_AS4_ADDPATH", "MESSAGE_LOCAL_ADDPATH", "MESSAGE_AS4_LOCAL_ADDPATH",
+    ]
+    private static let bgpNames = ["NULL", "UPDATE", "PREF_UPDATE", "STATE_CHANGE", "SYNC", "OPEN", "NOTIFY", "KEEPALIVE"]
+
     /// bgpdump-style "TYPE/SUBTYPE" name, e.g. "TABLE_DUMP_V2/RIB_IPV4_UNICAST".
     public var name: String {
-        let sub: String
-        switch type {
-        case .tableDumpV2:
-            let names = [
-                1: "PEER_INDEX_TABLE", 2: "RIB_IPV4_UNICAST", 3: "RIB_IPV4_MULTICAST", 4: "RIB_IPV6_UNICAST",
-                5: "RIB_IPV6_MULTICAST", 6: "RIB_GENERIC", 7: "GEO_PEER_TABLE", 8: "RIB_IPV4_UNICAST_ADDPATH",
-                9: "RIB_IPV4_MULTICAST_ADDPATH", 10: "RIB_IPV6_UNICAST_ADDPATH", 11: "RIB_IPV6_MULTICAST_ADDPATH",
-                12: "RIB_GENERIC_ADDPATH",
-            ]
-            sub = names[Int(subtype)] ?? "\(subtype)"
-        case .bgp4mp, .bgp4mpET:
-            let names = [
-                0: "STATE_CHANGE", 1: "MESSAGE", 2: "ENTRY", 3: "SNAPSHOT", 4: "MESSAGE_AS4", 5: "STATE_CHANGE_AS4",
-                6: "MESSAGE_LOCAL", 7: "MESSAGE_AS4_LOCAL", 8: "MESSAGE_ADDPATH", 9: "MESSAGE_AS4_ADDPATH",
-                10: "MESSAGE_LOCAL_ADDPATH", 11: "MESSAGE_AS4_LOCAL_ADDPATH",
-            ]
-            sub = names[Int(subtype)] ?? "\(subtype)"
-        case .tableDump: sub = subtype == 1 ? "AFI_IP" : subtype == 2 ? "AFI_IP6" : "\(subtype)"
-        case .bgp:
-            let names = [0: "NULL", 1: "UPDATE", 2: "PREF_UPDATE", 3: "STATE_CHANGE", 4: "SYNC", 5: "OPEN", 6: "NOTIFY", 7: "KEEPALIVE"]
-            sub = names[Int(subtype)] ?? "\(subtype)"
-        default: sub = "\(subtype)"
-        }
-        return "\(type)/\(sub)"
+        let i = Int(subtype)
+        let names: [String] =
+            switch type {
+            case .tableDumpV2: Self.tableDumpV2Names
+            case .bgp4mp, .bgp4mpET: Self.bgp4mpNames
+            case .tableDump: ["0", "AFI_IP", "AFI_IP6"]
+            case .bgp: Self.bgpNames
+            default: []
+            }
+        return "\(type)/\(i < names.count ? names[i] : String(i))"
     }
 }
 
@@ -465,5 +463,32 @@ extension MRTRecord {
         default: break
         }
         return out
+    }
+}
+
+extension MRTRecord {
+    /// How many route elements of each kind ``elements(peerTable:)`` would yield, without building
+    /// them: (RIB entries, announcements, withdrawals, peer state changes). RIB entries are counted
+    /// whatever their peer index.
+    public var elementCounts: (rib: Int, announce: Int, withdraw: Int, state: Int) {
+        func update(_ u: BGPUpdate) -> (Int, Int, Int, Int) {
+            var a = u.announced.count
+            var w = u.withdrawn.count
+            if u.attributes.has(.mpReachNLRI), let r = u.attributes.mpReach { a += r.nlri.count }
+            if u.attributes.has(.mpUnreachNLRI), let m = u.attributes.mpUnreach { w += m.withdrawn.count }
+            return (0, a, w, 0)
+        }
+        switch message {
+        case .rib(let r): return (r.entries.count, 0, 0, 0)
+        case .tableDump: return (1, 0, 0, 0)
+        case .bgp4mpStateChange: return (0, 0, 0, 1)
+        case .bgp4mpMessage(let m):
+            guard !m.isLocal, case .update(let u) = m.message else { return (0, 0, 0, 0) }
+            return update(u)
+        case .legacyBGP(let l):
+            if let u = l.update { return update(u) }
+            return l.subtype == LegacyBGPRecord.stateChange ? (0, 0, 0, 1) : (0, 0, 0, 0)
+        case .peerIndexTable, .unsupported: return (0, 0, 0, 0)
+        }
     }
 }

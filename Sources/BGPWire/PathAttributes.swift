@@ -54,30 +54,52 @@ public struct PathAttributes: Sendable {
         self.raw = raw
         self.context = context
         self.baseOffset = baseOffset
+        // The hot path of every archive read: walk by index over `raw` (no sub-slices, no reference
+        // counting), with the same checks as `next(_:)` and the typed decoders.
         var seen: UInt64 = 0
-        var r = WireReader(raw, baseOffset: baseOffset)
-        while !r.isAtEnd {
-            let a = try Self.next(&r)
-            let bit: UInt64 = a.type.rawValue < 64 ? 1 << UInt64(a.type.rawValue) : 0
+        var i = raw.startIndex
+        let end = raw.endIndex
+        while i < end {
+            let offset = baseOffset + (i - raw.startIndex)
+            guard end - i >= 3 else {
+                throw WireError(.truncated, field: "attribute header", offset: offset, needed: 3, available: end - i)
+            }
+            let flags = raw[i]
+            let type = AttributeType(rawValue: raw[i + 1])
+            var header = 3
+            var length = Int(raw[i + 2])
+            if flags & AttributeFlags.extendedLength.rawValue != 0 {
+                guard end - i >= 4 else {
+                    throw WireError(.truncated, field: "attribute length", offset: offset + 2, needed: 2, available: end - i - 2)
+                }
+                length = length << 8 | Int(raw[i + 3])
+                header = 4
+            }
+            let valueStart = i + header
+            guard end - valueStart >= length else {
+                throw WireError(.truncated, field: "attribute value", offset: offset + header, needed: length, available: end - valueStart)
+            }
+            i = valueStart + length
+            let bit: UInt64 = type.rawValue < 64 ? 1 << UInt64(type.rawValue) : 0
             if seen & bit != 0 {
-                if a.type.rawValue <= AttributeType.largeCommunities.rawValue && Self.isKnown(a.type) {
+                if Self.isKnown(type) {
                     problems.append(
                         AttributeProblem(
-                            type: a.type,
-                            error: WireError(.invalid, field: "duplicate attribute", offset: a.offset, detail: "\(a.type)"),
-                            action: a.type == .mpReachNLRI || a.type == .mpUnreachNLRI ? .sessionReset : .attributeDiscard))
+                            type: type,
+                            error: WireError(.invalid, field: "duplicate attribute", offset: offset, detail: "\(type)"),
+                            action: type == .mpReachNLRI || type == .mpUnreachNLRI ? .sessionReset : .attributeDiscard))
                 }
                 continue
             }
             seen |= bit
             do {
-                try Self.validate(a, context)
+                try Self.validate(type, flags: flags, raw, valueStart, length, offset: offset, context)
                 present |= bit
             } catch {
-                problems.append(AttributeProblem(type: a.type, error: error, action: .forMalformed(a.type)))
+                problems.append(AttributeProblem(type: type, error: error, action: .forMalformed(type)))
                 // An MP_(UN)REACH whose header is sound but whose NLRI list is damaged keeps the
                 // prefixes before the damage, as the plain NLRI field does.
-                if Self.isDamagedMPNLRI(a, error) { present |= bit }
+                if Self.isDamagedMPNLRI(type, error) { present |= bit }
             }
         }
     }
@@ -94,8 +116,8 @@ public struct PathAttributes: Sendable {
     }
 
     /// An MP_(UN)REACH_NLRI whose header is sound but whose prefix list is damaged.
-    static func isDamagedMPNLRI(_ a: RawAttribute, _ error: WireError) -> Bool {
-        (a.type == .mpReachNLRI || a.type == .mpUnreachNLRI) && error.field.hasSuffix(" NLRI")
+    static func isDamagedMPNLRI(_ type: AttributeType, _ error: WireError) -> Bool {
+        (type == .mpReachNLRI || type == .mpUnreachNLRI) && error.field.hasSuffix(" NLRI")
     }
 
     static func isKnown(_ t: AttributeType) -> Bool {
@@ -105,16 +127,19 @@ public struct PathAttributes: Sendable {
         }
     }
 
-    /// The structural checks behind every typed accessor.
-    static func validate(_ a: RawAttribute, _ ctx: AttributeContext) throws(WireError) {
-        let n = a.value.count
+    /// The structural checks behind every typed accessor, on the value at `raw[start..<start+n]`.
+    static func validate(
+        _ type: AttributeType, flags: UInt8, _ raw: ArraySlice<UInt8>, _ start: Int, _ n: Int, offset: Int,
+        _ ctx: AttributeContext
+    ) throws(WireError) {
         func length(_ ok: Bool) throws(WireError) {
-            if !ok { throw WireError(.invalid, field: "attribute length", offset: a.offset, detail: "\(a.type) with \(n) bytes") }
+            if !ok { throw WireError(.invalid, field: "attribute length", offset: offset, detail: "\(type) with \(n) bytes") }
         }
-        switch a.type {
+        let valueOffset = offset + (flags & AttributeFlags.extendedLength.rawValue != 0 ? 4 : 3)
+        switch type {
         case .origin: try length(n == 1)
-        case .asPath: try ASPath.validate(a.value, width: ctx.asnWidth, baseOffset: a.offset)
-        case .as4Path: try ASPath.validate(a.value, width: .four, baseOffset: a.offset)
+        case .asPath: try ASPath.validate(raw, start, n, width: ctx.asnWidth, baseOffset: valueOffset)
+        case .as4Path: try ASPath.validate(raw, start, n, width: .four, baseOffset: valueOffset)
         case .nextHop, .multiExitDisc, .localPref, .originatorID: try length(n == 4)
         case .atomicAggregate: try length(n == 0)
         case .aggregator: try length(n == 2 + ctx.asnWidth.rawValue + 2)
@@ -122,10 +147,15 @@ public struct PathAttributes: Sendable {
         case .communities, .clusterList: try length(n % 4 == 0)
         case .extendedCommunities: try length(n % 8 == 0)
         case .largeCommunities: try length(n % 12 == 0)
-        case .mpReachNLRI: _ = try decodeMPReach(a, ctx, build: false)
-        case .mpUnreachNLRI: _ = try decodeMPUnreach(a, ctx, build: false)
+        case .mpReachNLRI, .mpUnreachNLRI:
+            let a = RawAttribute(flags: AttributeFlags(rawValue: flags), type: type, value: raw[start..<start + n], offset: offset)
+            if type == .mpReachNLRI { _ = try decodeMPReach(a, ctx, build: false) } else { _ = try decodeMPUnreach(a, ctx, build: false) }
         default: break
         }
+    }
+
+    static func validate(_ a: RawAttribute, _ ctx: AttributeContext) throws(WireError) {
+        try validate(a.type, flags: a.flags.rawValue, a.value, a.value.startIndex, a.value.count, offset: a.offset, ctx)
     }
 
     // MARK: Access
@@ -236,7 +266,7 @@ public struct PathAttributes: Sendable {
         do {
             try Self.validate(a, context)
         } catch {
-            guard Self.isDamagedMPNLRI(a, error) else { return .malformed(Array(a.value)) }
+            guard Self.isDamagedMPNLRI(a.type, error) else { return .malformed(Array(a.value)) }
         }
         switch a.type {
         case .origin: return .origin(Origin(rawValue: a.value.first!))

@@ -72,6 +72,8 @@ public struct DumpRunner {
 
     public func run(files: [String], sink: OutputSink) -> Result {
         var result = Result()
+        var typeCounts: [UInt32: (MRTHeader, Int)] = [:]
+        var elementTotals = (rib: 0, announce: 0, withdraw: 0, state: 0)
         for file in files {
             var formatter = BGPDumpFormatter()
             var peerTable: PeerIndexTable?
@@ -96,11 +98,13 @@ public struct DumpRunner {
                         let elements = record.elements(peerTable: peerTable)
                         sink.append { out in for e in elements { JSONLines.append(e, to: &out) } }
                     case nil:
-                        result.recordCounts[record.header.name, default: 0] += 1
-                        if case .peerIndexTable(let t) = record.message { peerTable = t }
-                        for e in record.elements(peerTable: peerTable) {
-                            result.elementCounts[e.kind.rawValue, default: 0] += 1
-                        }
+                        let h = record.header
+                        typeCounts[UInt32(h.type.rawValue) << 16 | UInt32(h.subtype), default: (h, 0)].1 += 1
+                        let c = record.elementCounts
+                        elementTotals.rib += c.rib
+                        elementTotals.announce += c.announce
+                        elementTotals.withdraw += c.withdraw
+                        elementTotals.state += c.state
                     }
                 }
                 result.stats.records += stats.records
@@ -113,6 +117,11 @@ public struct DumpRunner {
             }
         }
         if format == nil {
+            for (h, n) in typeCounts.values { result.recordCounts[h.name, default: 0] += n }
+            for (k, n) in [("rib", elementTotals.rib), ("announce", elementTotals.announce),
+                ("withdraw", elementTotals.withdraw), ("state", elementTotals.state)] where n > 0 {
+                result.elementCounts[k] = n
+            }
             var text = ""
             for (name, n) in result.recordCounts.sorted(by: { $0.key < $1.key }) { text += "\(name)\t\(n)\n" }
             for (name, n) in result.elementCounts.sorted(by: { $0.key < $1.key }) { text += "elements/\(name)\t\(n)\n" }
