@@ -333,14 +333,14 @@ public struct BGPDumpFormatter: Sendable {
             }
         }
         if let p = asPath {
-            if let path = try? ASPath(decoding: p.value, width: width) {
-                var effective = path
-                if mergePath, let p4 = as4Path, let path4 = try? ASPath(decoding: p4.value, width: .four) {
-                    effective = path.merged(withAS4Path: path4)
-                }
-                appendBGPDumpASPath(effective, to: &out)
-            } else {
-                TextWriter.append("! Error !", to: &out)
+            let merge = mergePath ? as4Path.flatMap { try? ASPath(decoding: $0.value, width: .four) } : nil
+            if !attrs.has(.asPath) {
+                TextWriter.append("! Error !", to: &out)  // bgpdump's text for a malformed AS_PATH
+            } else if merge == nil && p.value.count < 7900 / 11 {
+                // Fast path: short enough that bgpdump's 7900-character cut cannot apply.
+                TextWriter.appendASPath(raw: p.value, width: width, to: &out)
+            } else if let path = try? ASPath(decoding: p.value, width: width) {
+                appendBGPDumpASPath(merge.map { path.merged(withAS4Path: $0) } ?? path, to: &out)
             }
         }
         out.append(bar)

@@ -10,20 +10,25 @@ public enum TextWriter {
     public static func append(_ v: UInt32, to out: inout [UInt8]) { append(UInt64(v), to: &out) }
 
     public static func append(_ v: UInt64, to out: inout [UInt8]) {
+        // Most numbers printed are address octets, ports of AS paths and small counters.
         if v < 10 {
-            out.append(0x30 &+ UInt8(v))
-            return
-        }
-        var tmp: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of scratch: enough for 20 digits
-        var n = v
-        var i = 0
-        withUnsafeMutableBytes(of: &tmp) { buf in
-            while n > 0 {
-                buf[23 - i] = 0x30 &+ UInt8(n % 10)
-                n /= 10
-                i += 1
+            out.append(0x30 &+ UInt8(truncatingIfNeeded: v))
+        } else if v < 100 {
+            out.append(0x30 &+ UInt8(truncatingIfNeeded: v / 10))
+            out.append(0x30 &+ UInt8(truncatingIfNeeded: v % 10))
+        } else if v < 1000 {
+            out.append(0x30 &+ UInt8(truncatingIfNeeded: v / 100))
+            out.append(0x30 &+ UInt8(truncatingIfNeeded: (v / 10) % 10))
+            out.append(0x30 &+ UInt8(truncatingIfNeeded: v % 10))
+        } else {
+            var divisor: UInt64 = 1000
+            while divisor <= v / 10 { divisor &*= 10 }
+            var n = v
+            while divisor > 0 {
+                out.append(0x30 &+ UInt8(truncatingIfNeeded: n / divisor))
+                n %= divisor
+                divisor /= 10
             }
-            out.append(contentsOf: buf[(24 - i)...])
         }
     }
 
@@ -108,6 +113,42 @@ public enum TextWriter {
         switch a {
         case .v4(let v): appendIPv4(v.value, to: &out)
         case .v6(let v): appendIPv6(v, to: &out)
+        }
+    }
+
+    /// The same text as ``appendASPath(_:to:)``, read straight from AS_PATH bytes already validated
+    /// for `width` (no arrays built).
+    public static func appendASPath(raw: ArraySlice<UInt8>, width: ASNWidth, to out: inout [UInt8]) {
+        var i = raw.startIndex
+        var first = true
+        while i + 2 <= raw.endIndex {
+            let type = ASPathSegmentType(rawValue: raw[i])
+            let count = Int(raw[i + 1])
+            i += 2
+            if !first { out.append(UInt8(ascii: " ")) }
+            first = false
+            let sep: UInt8 = type.isSet ? UInt8(ascii: ",") : UInt8(ascii: " ")
+            switch type {
+            case .set: out.append(UInt8(ascii: "{"))
+            case .confedSequence: out.append(UInt8(ascii: "("))
+            case .confedSet: out.append(UInt8(ascii: "["))
+            default: break
+            }
+            for k in 0..<count {
+                if k > 0 { out.append(sep) }
+                var asn: UInt32 = 0
+                for _ in 0..<width.rawValue where i < raw.endIndex {
+                    asn = asn << 8 | UInt32(raw[i])
+                    i += 1
+                }
+                append(asn, to: &out)
+            }
+            switch type {
+            case .set: out.append(UInt8(ascii: "}"))
+            case .confedSequence: out.append(UInt8(ascii: ")"))
+            case .confedSet: out.append(UInt8(ascii: "]"))
+            default: break
+            }
         }
     }
 
