@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "vantage", targets: ["vantage"]),
         .library(name: "BGPWire", targets: ["BGPWire"]),
         .library(name: "ArchiveIO", targets: ["ArchiveIO"]),
+        .library(name: "VantageCore", targets: ["VantageCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -20,16 +21,19 @@ let package = Package(
         .systemLibrary(name: "CBZip2", path: "Sources/CBZip2"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "ArchiveIO", dependencies: ["CBZip2", "CZlib", "BGPWire"]),
+        // Domain, no I/O: prefix tries, registry, routing state, signals, detectors, reports.
+        .target(name: "VantageCore", dependencies: ["BGPWire"]),
         // Command implementations (library so tests can run them in-process).
         .target(
             name: "VantageCLI",
             dependencies: [
-                "BGPWire", "ArchiveIO",
+                "BGPWire", "ArchiveIO", "VantageCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "vantage", dependencies: ["VantageCLI"]),
         .testTarget(name: "BGPWireTests", dependencies: ["BGPWire"]),
         .testTarget(name: "ArchiveIOTests", dependencies: ["ArchiveIO"]),
+        .testTarget(name: "VantageCoreTests", dependencies: ["VantageCore", "BGPWire"]),
         .testTarget(name: "VantageCLITests", dependencies: ["VantageCLI", "BGPWire", "ArchiveIO"]),
     ]
 )

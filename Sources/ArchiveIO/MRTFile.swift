@@ -26,23 +26,30 @@ public enum MRTFile {
         let reader = MRTRecordReader(stream: stream, name: path)
         var stats = ScanStats()
         var sawBytes = false
-        func drain() {
-            for p in reader.takeProblems() {
-                stats.problems += 1
-                onProblem(p)
-            }
+        // Until a first record decodes, hold problems back: a file with no MRT record at all gets one
+        // clear error instead of a list of damage reports.
+        var held: [ArchiveProblem] = []
+        func report(_ p: ArchiveProblem) {
+            stats.problems += 1
+            if stats.records == 0 { held.append(p) } else { onProblem(p) }
         }
+        func drain() { reader.takeProblems().forEach(report) }
         while let raw = reader.next() {
             sawBytes = true
             drain()
             do {
                 let record = try MRTRecord(header: raw.header, body: raw.body, offset: raw.offset)
                 stats.records += 1
+                held.forEach(onProblem)
+                held.removeAll()
                 body(record)
             } catch {
                 stats.skippedRecords += 1
-                stats.problems += 1
-                onProblem(ArchiveProblem(file: path, offset: error.offset, message: "\(raw.header.name) record at byte \(raw.offset) skipped: \(error.field): \(error.kind.rawValue) (\(error.detail))"))
+                report(
+                    ArchiveProblem(
+                        file: path, offset: error.offset,
+                        message: "\(raw.header.name) record at byte \(raw.offset) skipped: \(error.field): "
+                            + "\(error.kind.rawValue) (\(error.detail))"))
                 reader.resync(after: raw)
             }
         }
