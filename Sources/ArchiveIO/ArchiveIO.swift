@@ -50,7 +50,7 @@ public func openArchive(bytes: [UInt8], name: String, threads: Int = 1) throws -
 private func openArchive(source: InputSource, threads: Int) throws -> any ByteStream {
     let head = try source.peek(4)
     if head.starts(with: [0x1f, 0x8b]) { return try GzipStream(source: source) }
-    if head.count == 4, head.starts(with: Array("BZh".utf8)), (UInt8(ascii: "1")...UInt8(ascii: "9")).contains(head[3]) {
+    if head.count == 4, head.starts(with: Array("BZh".utf8)), (0x31...0x39).contains(head[3]) {
         let workers = threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount
         if workers <= 1 { return try Bzip2Stream(source: source) }
         return ParallelBzip2Stream(scanner: BlockScanner(source: source), threads: workers)

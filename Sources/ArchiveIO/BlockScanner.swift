@@ -20,7 +20,7 @@ final class BlockScanner {
     }
 
     private static let chunkSize = 1 << 20
-    /// Whether a byte can be the second byte of a magic ending in the byte after it (the fast pre-check of `search`).
+    /// Whether a byte can come just before the byte in which a magic ends (the cheap pre-check of `search`).
     private static let secondByteOfMagic: [Bool] = {
         var table = [Bool](repeating: false, count: 256)
         for magic in [bzip2BlockMagic, bzip2EndMagic] {
@@ -31,6 +31,7 @@ final class BlockScanner {
 
     let source: InputSource
     private var window: [UInt8] = []
+    private let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 1)
     /// File offset of window[0].
     private var windowStart = 0
     private var atEOF = false
@@ -43,6 +44,8 @@ final class BlockScanner {
     private var streamCRC: UInt32 = 0
 
     init(source: InputSource) { self.source = source }
+
+    deinit { chunk.deallocate() }
 
     private var windowEnd: Int { windowStart + window.count }
 
@@ -93,7 +96,7 @@ final class BlockScanner {
                 if let (magicBit, isEnd) = search() {
                     if !isEnd {
                         let piece = makePiece(start, magicBit, end: .block, endOffset: magicBit / 8)
-                        streamCRC = (streamCRC << 1 | streamCRC >> 31) ^ piece.blockCRC
+                        streamCRC = combinedCRC(streamCRC, adding: piece.blockCRC)
                         state = .block(startBit: magicBit)
                         searchFrom = magicBit + 48
                         return .piece(piece)
@@ -103,7 +106,7 @@ final class BlockScanner {
                     if windowEnd * 8 >= magicBit + 80 {
                         let stored = UInt32(bits(at: magicBit + 48, count: 32))
                         let blockCRC = magicBit >= start + 80 ? UInt32(bits(at: start + 48, count: 32)) : 0
-                        if stored == (streamCRC << 1 | streamCRC >> 31) ^ blockCRC || headerFollows(at: next) {
+                        if stored == combinedCRC(streamCRC, adding: blockCRC) || headerFollows(at: next) {
                             state = .header(byte: next)
                             return .piece(makePiece(start, magicBit, end: .stream(crc: stored), endOffset: next))
                         }
@@ -115,7 +118,8 @@ final class BlockScanner {
                     return .piece(makePiece(start, windowEnd * 8, end: .cut(message: message), endOffset: windowEnd))
                 } else if atEOF {
                     state = .done
-                    return .piece(makePiece(start, windowEnd * 8, end: .cut(message: bzip2CutMessage), endOffset: windowEnd))
+                    let end = Piece.End.cut(message: bzip2CutMessage)
+                    return .piece(makePiece(start, windowEnd * 8, end: end, endOffset: windowEnd))
                 } else {
                     searchFrom = max(searchFrom, windowEnd * 8 - 47)
                     discard(before: start / 8)
@@ -194,12 +198,8 @@ final class BlockScanner {
     }
 
     private func readChunk() throws {
-        let old = window.count
-        window.append(contentsOf: repeatElement(0, count: BlockScanner.chunkSize))
-        let count = try window.withUnsafeMutableBytes {
-            try source.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[old...]))
-        }
-        window.removeLast(BlockScanner.chunkSize - count)
+        let count = try source.read(into: chunk)
+        window.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[..<count]))
         atEOF = count == 0
     }
 }

@@ -9,6 +9,9 @@ let bzip2EndMagic: UInt64 = 0x1772_4538_5090
 /// 100_000 × level symbols of at most 20 bits each, plus coding tables and selectors.
 func maxBlockBits(level: Int) -> Int { level * 2_000_000 + 1_000_000 }
 
+/// A stream's combined CRC after one more block.
+func combinedCRC(_ combined: UInt32, adding blockCRC: UInt32) -> UInt32 { (combined << 1 | combined >> 31) ^ blockCRC }
+
 /// One bzip2 block cut out of its file: the bits from its block magic up to the next magic.
 struct Piece: Sendable {
     enum End: Sendable {
@@ -103,7 +106,8 @@ func decode(_ piece: Piece) -> DecodeResult {
             stream.pointee.next_out = scratch
             stream.pointee.avail_out = UInt32(scratchSize)
             let status = BZ2_bzDecompress(stream)
-            output.append(contentsOf: UnsafeRawBufferPointer(start: scratch, count: scratchSize - Int(stream.pointee.avail_out)))
+            let produced = scratchSize - Int(stream.pointee.avail_out)
+            output.append(contentsOf: UnsafeRawBufferPointer(start: scratch, count: produced))
             switch status {
             case BZ_STREAM_END:
                 return DecodeResult(output: output, outcome: stream.pointee.avail_in == 0 ? .complete : .endedEarly)

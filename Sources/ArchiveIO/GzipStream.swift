@@ -59,7 +59,7 @@ final class GzipStream: ByteStream {
             switch status {
             case Z_OK, Z_BUF_ERROR:
                 if stream.pointee.avail_out == 0 { return }
-                if input.available == 0 && input.atEOF { throw failure("gzip stream is cut short (unexpected end of file)") }
+                if input.available == 0 && input.atEOF { throw failure(gzipCutMessage) }
                 // Hand over what is decoded before blocking on more input.
                 if input.available == 0 && stream.pointee.avail_out < capacity { return }
             case Z_STREAM_END:
@@ -69,14 +69,15 @@ final class GzipStream: ByteStream {
                     finished = true
                     return
                 }
-                if next == [0x1f] { throw failure("gzip stream is cut short (unexpected end of file)") }
+                if next == [0x1f] { throw failure(gzipCutMessage) }
                 if next != [0x1f, 0x8b] { throw failure("trailing garbage after gzip member") }
                 inflateReset(stream)
                 if stream.pointee.avail_out == 0 { return }
             case Z_MEM_ERROR:
                 throw failure("out of memory in zlib")
             default:
-                throw failure("gzip data error: " + (stream.pointee.msg.map { String(cString: $0) } ?? "code \(status)"))
+                let detail = stream.pointee.msg.map { String(cString: $0) } ?? "code \(status)"
+                throw failure("gzip data error: \(detail)")
             }
         }
     }
@@ -85,3 +86,5 @@ final class GzipStream: ByteStream {
         ArchiveError(file: input.source.name, compressedOffset: input.offset, message: message)
     }
 }
+
+private let gzipCutMessage = "gzip stream is cut short (unexpected end of file)"

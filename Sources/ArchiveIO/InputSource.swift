@@ -23,7 +23,9 @@ final class InputSource {
             return
         }
         fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw ArchiveError(file: path, compressedOffset: nil, message: "cannot open: \(errnoText())") }
+        guard fd >= 0 else {
+            throw ArchiveError(file: path, compressedOffset: nil, message: "cannot open: \(errnoText())")
+        }
         var info = stat()
         if fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
             close(fd)

@@ -14,6 +14,11 @@ final class ParallelBzip2Stream: ByteStream {
         case end
     }
 
+    /// Merges tried on a piece that fails to decode. Each repairs one chance magic match inside the block, a
+    /// 1-in-2^48 event per bit; the limit keeps crafted input with magics everywhere from costing quadratic time.
+    private static let maxMerges = 16
+    private let streamCRCMessage = "bzip2 data error: stream CRC mismatch"
+
     private let name: String
     private let nextItem: () -> BlockScanner.Item
     private let pool: WorkerPool
@@ -96,7 +101,7 @@ final class ParallelBzip2Stream: ByteStream {
         case .failure(let error):
             pendingError = error
         case .emptyStream(let crc, let offset):
-            if crc != 0 { pendingError = failure("bzip2 data error: stream CRC mismatch", at: offset) }
+            if crc != 0 { pendingError = failure(streamCRCMessage, at: offset) }
         case .block(let job):
             deliver(job)
         }
@@ -105,8 +110,10 @@ final class ParallelBzip2Stream: ByteStream {
     private func deliver(_ job: DecodeJob) {
         var piece = job.piece
         var result = pool.wait(for: job)
+        var merges = 0
         while result.outcome != .complete && result.outcome != .endedEarly, case .block = piece.end,
-              piece.bitCount <= maxBlockBits(level: Int(piece.level) - 0x30) {
+              merges < Self.maxMerges, piece.bitCount <= maxBlockBits(level: Int(piece.level) - 0x30) {
+            merges += 1
             topUp()
             guard case .block(let nextJob) = queue.first else { break }
             queue.removeFirst()
@@ -127,11 +134,11 @@ final class ParallelBzip2Stream: ByteStream {
             case .cut(let message):
                 pendingError = failure(message, at: piece.endOffset)
             case .stream(let crc):
-                streamCRC = (streamCRC << 1 | streamCRC >> 31) ^ piece.blockCRC
-                if crc != streamCRC { pendingError = failure("bzip2 data error: stream CRC mismatch", at: piece.endOffset) }
+                streamCRC = combinedCRC(streamCRC, adding: piece.blockCRC)
+                if crc != streamCRC { pendingError = failure(streamCRCMessage, at: piece.endOffset) }
                 streamCRC = 0
             case .block:
-                streamCRC = (streamCRC << 1 | streamCRC >> 31) ^ piece.blockCRC
+                streamCRC = combinedCRC(streamCRC, adding: piece.blockCRC)
             }
         }
         output = result.output
