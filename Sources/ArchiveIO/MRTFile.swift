@@ -11,38 +11,42 @@ public struct ScanStats: Sendable {
     public init() {}
 }
 
-/// Reads MRT archives record by record: decompression chosen by magic bytes, framing, decoding
-/// and damage handling in one place, for every command that consumes archives.
-public enum MRTFile {
-    /// Decodes every record of `path` ("-" for stdin), calling `body` for each good one in order.
-    /// Problems (damaged compressed data, cut or undecodable records) go to `onProblem` and
-    /// decoding goes on after them. Throws only when the file cannot be opened, or holds no MRT
-    /// record at all while having bytes (not an MRT file).
-    @discardableResult
-    public static func forEachRecord(
-        path: String, threads: Int = 0, onProblem: (ArchiveProblem) -> Void, _ body: (MRTRecord) -> Void
-    ) throws -> ScanStats {
-        let stream = try openArchive(path: path, threads: threads)
-        let reader = MRTRecordReader(stream: stream, name: path)
-        var stats = ScanStats()
-        var sawBytes = false
-        // Until a first record decodes, hold problems back: a file with no MRT record at all gets one
-        // clear error instead of a list of damage reports.
-        var held: [ArchiveProblem] = []
-        func report(_ p: ArchiveProblem) {
-            stats.problems += 1
-            if stats.records == 0 { held.append(p) } else { onProblem(p) }
-        }
-        func drain() { reader.takeProblems().forEach(report) }
+/// Decoded MRT records of one archive, pulled one at a time: decompression chosen by magic bytes,
+/// framing, decoding and damage handling in one place, for every command that reads archives.
+public final class MRTRecordStream {
+    public let path: String
+    private let reader: MRTRecordReader
+    private let onProblem: (ArchiveProblem) -> Void
+    public private(set) var stats = ScanStats()
+    private var sawBytes = false
+    /// Until a first record decodes, problems are held back: a file with no MRT record at all gets one
+    /// clear error instead of a list of damage reports.
+    private var held: [ArchiveProblem] = []
+
+    /// Opens `path` ("-" for stdin). Throws when the file cannot be opened.
+    public init(path: String, threads: Int = 0, onProblem: @escaping (ArchiveProblem) -> Void) throws {
+        self.path = path
+        self.reader = MRTRecordReader(stream: try openArchive(path: path, threads: threads), name: path)
+        self.onProblem = onProblem
+    }
+
+    private func report(_ p: ArchiveProblem) {
+        stats.problems += 1
+        if stats.records == 0 { held.append(p) } else { onProblem(p) }
+    }
+
+    /// The next good record; nil at the end. Throws only when the data holds no MRT record at all
+    /// (not an MRT file).
+    public func next() throws -> MRTRecord? {
         while let raw = reader.next() {
             sawBytes = true
-            drain()
+            reader.takeProblems().forEach(report)
             do {
                 let record = try MRTRecord(header: raw.header, body: raw.body, offset: raw.offset)
                 stats.records += 1
                 held.forEach(onProblem)
                 held.removeAll()
-                body(record)
+                return record
             } catch {
                 stats.skippedRecords += 1
                 report(
@@ -53,11 +57,25 @@ public enum MRTFile {
                 reader.resync(after: raw)
             }
         }
-        drain()
+        reader.takeProblems().forEach(report)
         stats.skippedBytes = reader.skippedBytes
         if stats.records == 0 && (sawBytes || reader.skippedBytes > 0) {
             throw ArchiveError(file: path, compressedOffset: nil, message: "not an MRT file (no valid MRT record found)")
         }
-        return stats
+        return nil
+    }
+}
+
+public enum MRTFile {
+    /// Decodes every record of `path` ("-" for stdin), calling `body` for each good one in order.
+    /// Problems (damaged compressed data, cut or undecodable records) go to `onProblem` and decoding
+    /// goes on after them. Throws when the file cannot be opened or is not an MRT file.
+    @discardableResult
+    public static func forEachRecord(
+        path: String, threads: Int = 0, onProblem: @escaping (ArchiveProblem) -> Void, _ body: (MRTRecord) -> Void
+    ) throws -> ScanStats {
+        let stream = try MRTRecordStream(path: path, threads: threads, onProblem: onProblem)
+        while let record = try stream.next() { body(record) }
+        return stream.stats
     }
 }

@@ -93,7 +93,8 @@ extension RIBRecord {
         typealias S = TableDumpV2Subtype
         var base = S.ribGeneric
         if !generic && (safi == .unicast || safi == .multicast) {
-            base = prefix.afi == .ipv4
+            base =
+                prefix.afi == .ipv4
                 ? (safi == .unicast ? S.ribIPv4Unicast : S.ribIPv4Multicast)
                 : (safi == .unicast ? S.ribIPv6Unicast : S.ribIPv6Multicast)
         }
@@ -147,17 +148,19 @@ extension BGP4MPStateChange {
 }
 
 extension BGP4MPMessage {
-    /// A record whose subtype follows from `as4`, `local` and `addPath` (MESSAGE, MESSAGE_AS4,
+    /// A message whose subtype follows from `as4`, `local` and `addPath` (MESSAGE, MESSAGE_AS4,
     /// MESSAGE_LOCAL, … MESSAGE_AS4_LOCAL_ADDPATH) and whose AFI is the peer address's.
     public init(
         peerAS: UInt32, localAS: UInt32, peerAddress: IPAddress, localAddress: IPAddress, message: BGPMessage,
         as4: Bool = true, local: Bool = false, addPath: Bool = false, interfaceIndex: UInt16 = 0
     ) {
         typealias S = BGP4MPSubtype
-        let plain = local ? (as4 ? S.messageAS4Local : S.messageLocal) : (as4 ? S.messageAS4 : S.message)
-        let withAddPath = local
-            ? (as4 ? S.messageAS4LocalAddPath : S.messageLocalAddPath) : (as4 ? S.messageAS4AddPath : S.messageAddPath)
-        self.subtype = addPath ? withAddPath : plain
+        switch (addPath, local) {
+        case (false, false): subtype = as4 ? S.messageAS4 : S.message
+        case (false, true): subtype = as4 ? S.messageAS4Local : S.messageLocal
+        case (true, false): subtype = as4 ? S.messageAS4AddPath : S.messageAddPath
+        case (true, true): subtype = as4 ? S.messageAS4LocalAddPath : S.messageLocalAddPath
+        }
         self.peerAS = peerAS
         self.localAS = localAS
         self.interfaceIndex = interfaceIndex
@@ -187,10 +190,12 @@ extension BGP4MPMessage {
 
 extension LegacyBGPRecord {
     /// An UPDATE record (subtype 1).
-    public init(peerAS: UInt16, peerAddress: IPv4Address, localAS: UInt16, localAddress: IPv4Address, update: BGPUpdate) {
+    public init(
+        peerAS: UInt16, peerAddress: IPv4Address, localAS: UInt16, localAddress: IPv4Address, update: BGPUpdate
+    ) {
         self.init(
-            subtype: Self.update, peerAS: peerAS, peerAddress: peerAddress, localAS: localAS, localAddress: localAddress,
-            update: update, oldState: nil, newState: nil, body: [])
+            subtype: Self.update, peerAS: peerAS, peerAddress: peerAddress, localAS: localAS,
+            localAddress: localAddress, update: update, oldState: nil, newState: nil, body: [])
     }
 
     /// A STATE_CHANGE record (subtype 3).

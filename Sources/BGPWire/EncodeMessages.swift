@@ -67,7 +67,8 @@ extension BGPUpdate {
     public func encodeBody(into w: inout WireWriter, context: MessageContext) {
         w.lengthPrefixed(.u16, "withdrawn routes length") { $0.nlriList(withdrawn, addPath: context.addPath) }
         w.lengthPrefixed(.u16, "total path attribute length") {
-            attributes.encode(into: &$0, context: AttributeContext(asnWidth: context.asnWidth, addPath: context.addPath))
+            attributes.encode(
+                into: &$0, context: AttributeContext(asnWidth: context.asnWidth, addPath: context.addPath))
         }
         w.nlriList(announced, addPath: context.addPath)
     }

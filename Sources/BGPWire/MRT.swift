@@ -330,7 +330,7 @@ public struct MRTRecord: Sendable {
                 afi = AFI(rawValue: try r.u16("RIB_GENERIC AFI"))
                 safi = SAFI(rawValue: try r.u8("RIB_GENERIC SAFI"))
                 // Other families (VPN, flowspec…) encode NLRI differently: kept raw.
-                guard afi.addressBytes != nil, (1...3).contains(safi.rawValue) else { return .unsupported(Array(r.rest())) }
+                guard afi.addressBytes != nil, (1...3).contains(safi.rawValue) else { return .unsupported(Array(r.bytes)) }
                 prefix = try r.prefix(afi: afi, "RIB_GENERIC NLRI")
             } else {
                 afi = base <= S.ribIPv4Multicast ? .ipv4 : .ipv6

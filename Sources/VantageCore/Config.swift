@@ -2,7 +2,7 @@ import BGPWire
 
 /// Every domain constant of the observatory in one place, each with where it comes from.
 /// Commands build one from defaults and flags; nothing else hard-codes these numbers.
-public struct ObservatoryConfig: Sendable, Hashable {
+public struct ObservatoryConfig: Sendable {
     /// Width of a signal time bin in seconds. IODA publishes BGP signals in 5-minute bins.
     public var binSeconds: UInt32 = 300
 
@@ -20,6 +20,9 @@ public struct ObservatoryConfig: Sendable, Hashable {
     /// A peer that sent nothing (no update, no state change, no RIB) for this long is stale and its
     /// table stops counting until it speaks again. RouteViews/RIS peers send updates every minute.
     public var peerStaleSeconds: UInt32 = 3600
+
+    /// Prefixes shorter than this are not attributed to countries (a default route spans them all).
+    public var minCountryPrefixLength = (ipv4: 8, ipv6: 16)
 
     /// Measurement health: fewer full-feed peers up than this makes a bin unknown (never an outage).
     public var minFullFeedPeers: Int = 1

@@ -183,7 +183,9 @@ public final class Observatory {
         originOf.append(0)
         lastPath.append(0)
         var members: [(Int32, Double)] = [(entity(.prefix(p)), 1)]
-        if let registry {
+        // Default routes and very short prefixes (shorter than /8, or /16 for IPv6) span many countries
+        // and say nothing about any of them: they are not attributed to countries.
+        if let registry, Int(p.length) >= (v4 ? config.minCountryPrefixLength.ipv4 : config.minCountryPrefixLength.ipv6) {
             let shares = registry.countryShares(of: p)
             let total = shares.reduce(0) { $0 + $1.addresses }
             if total > 0 { for s in shares { members.append((entity(.country(s.country, p.afi)), s.addresses / total)) } }
@@ -523,5 +525,70 @@ public final class Observatory {
             if key.scope != .prefix, ent.lastDrop != nil || ent.lastRise != nil { evidence[key] = ent.evidence }
         }
         return BinSnapshot(start: start, width: config.binSeconds, health: health, signals: signals, evidence: evidence)
+    }
+}
+
+// MARK: Queries (for reports)
+
+extension Observatory {
+    /// Prefixes ever attributed to the entity, with whether each is visible now.
+    public func prefixes(of key: EntityKey) -> [(prefix: IPPrefix, visible: Bool)] {
+        guard let e = entityIndex[key] else { return [] }
+        return prefixesOfEntity[Int(e)].map { (prefixes[Int($0)], visible[Int($0)]) }.sorted { $0.prefix < $1.prefix }
+    }
+
+    /// Origin ASes of the entity's prefixes, with how many prefixes each originates.
+    public func origins(of key: EntityKey) -> [(asn: UInt32, prefixes: Int)] {
+        guard let e = entityIndex[key] else { return [] }
+        var counts: [UInt32: Int] = [:]
+        for pid in prefixesOfEntity[Int(e)] where originOf[Int(pid)] != 0 { counts[originOf[Int(pid)], default: 0] += 1 }
+        return counts.map { ($0.key, $0.value) }.sorted { ($0.prefixes, $1.asn) > ($1.prefixes, $0.asn) }
+    }
+
+    /// Upstream ASes of the entity now: share of (prefix, full-feed peer) paths through each, and
+    /// share of the entity's visible address space reached through each.
+    public func upstreamShares(of key: EntityKey) -> [(asn: UInt32, pathShare: Double, spaceShare: Double)] {
+        guard let e = entityIndex[key] else { return [] }
+        var pathCount: [UInt32: Int] = [:]
+        var spaceBy: [UInt32: Double] = [:]
+        var totalPaths = 0
+        var totalSpace = 0.0
+        for pid in prefixesOfEntity[Int(e)] {
+            let fam = familyIndex(prefixes[Int(pid)])
+            var ups: [UInt32: Int] = [:]
+            var n = 0
+            for p in peers.values where counts(p, fam) {
+                guard let path = p.routes[pid], let up = upstream(of: paths[Int(path)], for: key) else { continue }
+                ups[up, default: 0] += 1
+                n += 1
+            }
+            guard n > 0 else { continue }
+            let f = memberships[Int(pid)].first { $0.entity == e }?.fraction ?? 1
+            totalPaths += n
+            totalSpace += space[Int(pid)] * f
+            for (up, c) in ups {
+                pathCount[up, default: 0] += c
+                spaceBy[up, default: 0] += space[Int(pid)] * f * Double(c) / Double(n)
+            }
+        }
+        guard totalPaths > 0 else { return [] }
+        return pathCount.keys.map { up in
+            (up, Double(pathCount[up]!) / Double(totalPaths), spaceBy[up]! / totalSpace)
+        }.sorted { ($0.pathShare, $1.asn) > ($1.pathShare, $0.asn) }
+    }
+
+    /// Full-feed peers counting now, per family ("ipv4", "ipv6").
+    public var fullFeedPeers: [String: [PeerID]] {
+        var out: [String: [PeerID]] = ["ipv4": [], "ipv6": []]
+        for p in peers.values where p.established && p.complete {
+            if p.fullFeed[0] { out["ipv4"]!.append(p.id) }
+            if p.fullFeed[1] { out["ipv6"]!.append(p.id) }
+        }
+        return out.mapValues { $0.sorted() }
+    }
+
+    /// Every peer seen, with its table size per family.
+    public var peerTables: [(peer: PeerID, ipv4: Int, ipv6: Int, fullFeed: Bool)] {
+        peers.values.map { ($0.id, $0.count[0], $0.count[1], $0.fullFeed[0] || $0.fullFeed[1]) }.sorted { $0.peer < $1.peer }
     }
 }

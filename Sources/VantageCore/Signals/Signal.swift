@@ -49,6 +49,14 @@ public struct EntitySignal: Sendable, Hashable, Codable {
     public var upstreams: [UInt32] = []
 
     public init() {}
+
+    /// The same state in a bin where nothing happened: no activity, no drop or rise.
+    public var quiet: EntitySignal {
+        var s = self
+        (s.announcements, s.withdrawals, s.flaps, s.lastDrop, s.lastRise) = (0, 0, 0, nil, nil)
+        s.minVisibleSpace = s.visibleSpace
+        return s
+    }
 }
 
 /// Whether a bin's data can be trusted: "no data" is never "zero routes".
