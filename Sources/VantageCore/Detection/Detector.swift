@@ -116,9 +116,6 @@ public struct Detector: Sendable {
         book.store.filter { $0.end == nil }.sorted(by: Self.order)
     }
 
-    /// The measurement-gap entity of a family.
-    public static func measurementKey(_ family: String) -> EntityKey { .measurement(family) }
-
     static func order(_ a: Event, _ b: Event) -> Bool {
         if a.start != b.start { return a.start < b.start }
         if a.entity != b.entity { return a.entity < b.entity }
