@@ -65,14 +65,15 @@ size_of() { wc -c < "$1" | tr -d ' '; }
 mkdir -p "$BENCH_DIR"
 build_log="$BENCH_DIR/build.log"
 # A source file saved while the compiler reads it fails the build ("was modified during the
-# build"); that is retried a few times, any other build error stops the script.
+# build"); that is retried a few times with growing pauses, any other build error stops
+# the script.
 for attempt in 1 2 3 4 5; do
     log "building release (swift build -c release --scratch-path $SCRATCH), attempt $attempt"
     if (cd "$root" && swift build -c release --scratch-path "$SCRATCH") 2>&1 | tee "$build_log" >&2; then
         break
     fi
     grep -q 'was modified during the build' "$build_log" && [ "$attempt" -lt 5 ] || die "release build failed (log: $build_log)"
-    sleep 10
+    sleep $((attempt * 20)) # give the editor time to finish saving
 done
 case $SCRATCH in /*) scratch_abs=$SCRATCH ;; *) scratch_abs="$root/$SCRATCH" ;; esac
 vantage="$scratch_abs/release/vantage"

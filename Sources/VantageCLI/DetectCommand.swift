@@ -49,8 +49,10 @@ public struct DetectCommand: ParsableCommand {
     public init() {}
 
     public func run() throws {
-        let result = try options.pipeline().run(files)
         let wanted = Set(scopes.split(separator: ",").compactMap { Scope(rawValue: String($0)) })
+        var pipeline = try options.pipeline()
+        pipeline.config.trackPrefixes = wanted.contains(.prefix)
+        let result = pipeline.run(files)
         let events = result.events.filter { wanted.contains($0.entity.scope) || $0.kind == .measurementGap }
         let sink = OutputSink()
         for e in events {

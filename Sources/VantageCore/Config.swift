@@ -21,6 +21,10 @@ public struct ObservatoryConfig: Sendable {
     /// table stops counting until it speaks again. RouteViews/RIS peers send updates every minute.
     public var peerStaleSeconds: UInt32 = 3600
 
+    /// Keep signals and detect events per prefix too (one entity per routed prefix: ~500k on a full
+    /// table, so off unless asked for). Countries and origin ASes are always tracked.
+    public var trackPrefixes = false
+
     /// Prefixes shorter than this are not attributed to countries (a default route spans them all).
     public var minCountryPrefixLength = (ipv4: 8, ipv6: 16)
 

@@ -182,7 +182,7 @@ public final class Observatory {
         space.append(v4 ? (p.length >= 24 ? 1 : Double(1 << (24 - Int(p.length)))) : (p.length >= 48 ? 1 : Double(sign: .plus, exponent: 48 - Int(p.length), significand: 1)))
         originOf.append(0)
         lastPath.append(0)
-        var members: [(Int32, Double)] = [(entity(.prefix(p)), 1)]
+        var members: [(Int32, Double)] = config.trackPrefixes ? [(entity(.prefix(p)), 1)] : []
         // Default routes and very short prefixes (shorter than /8, or /16 for IPv6) span many countries
         // and say nothing about any of them: they are not attributed to countries.
         if let registry, Int(p.length) >= (v4 ? config.minCountryPrefixLength.ipv4 : config.minCountryPrefixLength.ipv6) {
