@@ -13,6 +13,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // Wire codec: MRT (RFC 6396, 8050) and BGP-4 messages/attributes. Standard library only.
@@ -23,16 +24,19 @@ let package = Package(
         .target(name: "ArchiveIO", dependencies: ["CBZip2", "CZlib", "BGPWire"]),
         // Domain, no I/O: prefix tries, registry, routing state, signals, detectors, reports.
         .target(name: "VantageCore", dependencies: ["BGPWire"]),
+        // Scenario simulation: a synthetic (or real-RIB-based) world, scenario events, archive writing.
+        .target(name: "VantageSim", dependencies: ["BGPWire", "ArchiveIO", "VantageCore", "Yams"]),
         // Command implementations (library so tests can run them in-process).
         .target(
             name: "VantageCLI",
             dependencies: [
-                "BGPWire", "ArchiveIO", "VantageCore",
+                "BGPWire", "ArchiveIO", "VantageCore", "VantageSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "vantage", dependencies: ["VantageCLI"]),
         .testTarget(name: "BGPWireTests", dependencies: ["BGPWire"]),
         .testTarget(name: "ArchiveIOTests", dependencies: ["ArchiveIO"]),
+        .testTarget(name: "VantageSimTests", dependencies: ["VantageSim", "VantageCore", "BGPWire", "ArchiveIO"]),
         .testTarget(name: "VantageCoreTests", dependencies: ["VantageCore", "BGPWire"]),
         .testTarget(name: "VantageCLITests", dependencies: ["VantageCLI", "BGPWire", "ArchiveIO"]),
     ]

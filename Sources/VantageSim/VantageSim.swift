@@ -1,0 +1,1 @@
+// VantageSim: synthetic worlds and scenarios written as MRT archives (see Simulator.swift).
