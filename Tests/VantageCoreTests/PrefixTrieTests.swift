@@ -47,9 +47,11 @@ final class PrefixTrieTests: XCTestCase {
         XCTAssertNil(t.longestMatch(a("2001:db9::1")))
         XCTAssertEqual(t.covered(by: p("10.1.0.0/16")).map(\.value), ["b2", "c", "d"])
         XCTAssertEqual(t.value(at: IPPrefix(a("10.1.2.99"), 24)), "c", "host bits are ignored")
-        XCTAssertEqual(t.map(\.prefix.description), [
-            "0.0.0.0/0", "10.0.0.0/8", "10.1.0.0/16", "10.1.2.0/24", "10.1.2.3/32", "2001:db8::/32",
-        ])
+        XCTAssertEqual(
+            t.map(\.prefix.description),
+            [
+                "0.0.0.0/0", "10.0.0.0/8", "10.1.0.0/16", "10.1.2.0/24", "10.1.2.3/32", "2001:db8::/32",
+            ])
         XCTAssertEqual(t.remove(p("10.1.2.0/24")), "c")
         XCTAssertNil(t.remove(p("10.1.2.0/24")))
         XCTAssertEqual(t.longestMatch(a("10.1.2.4"))?.value, "b2")
@@ -115,14 +117,16 @@ final class PrefixTrieTests: XCTestCase {
                 let best = longest(q)
                 XCTAssertEqual(got?.prefix, best?.prefix, "longestMatch(\(q))")
                 XCTAssertEqual(got?.value, best?.value)
-                XCTAssertEqual(trie.longestMatch(q.address)?.prefix, longest(IPPrefix(q.address, UInt8(maxLen)))?.prefix)
+                XCTAssertEqual(
+                    trie.longestMatch(q.address)?.prefix, longest(IPPrefix(q.address, UInt8(maxLen)))?.prefix)
                 if i < scans || q.length >= maxLen / 4 {  // (short prefixes cover much of the trie: slow in debug)
                     let size = Double(sign: .plus, exponent: maxLen - Int(q.length), significand: 1)
                     let total = trie.coverage(of: q).reduce(0) { $0 + $1.size }
                     XCTAssertEqual(total, size, accuracy: size * 1e-12, "Double sums are exact only within 53 bits")
                 }
                 if i < scans {
-                    XCTAssertEqual(trie.covered(by: q).map(\.prefix), model.keys.filter { Self.contains(q, $0) }.sorted())
+                    XCTAssertEqual(
+                        trie.covered(by: q).map(\.prefix), model.keys.filter { Self.contains(q, $0) }.sorted())
                 }
             }
         }
@@ -209,8 +213,10 @@ final class PrefixTrieTests: XCTestCase {
         var trie = PrefixTrie<Int>()
         var model: [IPPrefix: Int] = [:]
         for i in 0..<60 {
-            let q = IPPrefix(.v4(IPv4Address(0x0A00_0000 | UInt32.random(in: 0..<4096, using: &rng))),
-                UInt8.random(in: 18...32, using: &rng)).masked
+            let q = IPPrefix(
+                .v4(IPv4Address(0x0A00_0000 | UInt32.random(in: 0..<4096, using: &rng))),
+                UInt8.random(in: 18...32, using: &rng)
+            ).masked
             trie.insert(q, i)
             model[q] = i
         }

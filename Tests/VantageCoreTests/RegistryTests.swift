@@ -14,8 +14,12 @@ final class RegistryTests: XCTestCase {
         XCTAssertEqual(blocks("1.0.0.0", 768), ["1.0.0.0/23", "1.0.2.0/24"])
         XCTAssertEqual(blocks("1.0.1.0", 768), ["1.0.1.0/24", "1.0.2.0/23"])
         XCTAssertEqual(blocks("1.0.0.0", 256), ["1.0.0.0/24"])
-        XCTAssertEqual(blocks("10.0.0.0", 1000), ["10.0.0.0/23", "10.0.2.0/24", "10.0.3.0/25", "10.0.3.128/26",
-            "10.0.3.192/27", "10.0.3.224/29"])
+        XCTAssertEqual(
+            blocks("10.0.0.0", 1000),
+            [
+                "10.0.0.0/23", "10.0.2.0/24", "10.0.3.0/25", "10.0.3.128/26",
+                "10.0.3.192/27", "10.0.3.224/29",
+            ])
         XCTAssertEqual(blocks("0.0.0.0", 1 << 32), ["0.0.0.0/0"])
         XCTAssertEqual(blocks("255.255.255.255", 5), ["255.255.255.255/32"], "clamped at the end of the space")
         XCTAssertEqual(blocks("1.2.3.4", 0), [])
@@ -145,7 +149,8 @@ final class RegistryTests: XCTestCase {
     }
 
     func testASNamesPrefixOriginsRelationships() {
-        let names = ASNames("AS1\tLVLT-1 - Level 3\nAS2.1999  Two Dot \nbogus\n\nAS7  \nAS4837  CHINA169-BACKBONE CNCGROUP")
+        let names = ASNames(
+            "AS1\tLVLT-1 - Level 3\nAS2.1999  Two Dot \nbogus\n\nAS7  \nAS4837  CHINA169-BACKBONE CNCGROUP")
         XCTAssertEqual(names[1], "LVLT-1 - Level 3")
         XCTAssertEqual(names[2 * 65536 + 1999], "Two Dot")
         XCTAssertEqual(names[4837], "CHINA169-BACKBONE CNCGROUP")

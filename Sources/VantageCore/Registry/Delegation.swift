@@ -156,13 +156,15 @@ public struct DelegationFile: Sendable {
         }
         if let h = file.header, h.records != file.records.count {
             file.problems.append(
-                RegistryProblem(line: headerLine, "version line declares \(h.records) records, found \(file.records.count)"))
+                RegistryProblem(
+                    line: headerLine, "version line declares \(h.records) records, found \(file.records.count)"))
         }
         for type in DelegationType.allCases {
             if let declared = file.summary[type], declared != file.count(type) {
                 file.problems.append(
                     RegistryProblem(
-                        line: summaryLines[type] ?? 0, "summary declares \(declared) \(type) records, found \(file.count(type))"))
+                        line: summaryLines[type] ?? 0,
+                        "summary declares \(declared) \(type) records, found \(file.count(type))"))
             }
         }
         return file
@@ -198,7 +200,9 @@ public struct DelegationFile: Sendable {
                 return .failure(Failure(message: "bad ipv6 prefix"))
             }
             let p = IPPrefix(.v6(a), UInt8(n))
-            guard p.masked == p else { return .failure(Failure(message: "ipv6 address has bits past the prefix length")) }
+            guard p.masked == p else {
+                return .failure(Failure(message: "ipv6 address has bits past the prefix length"))
+            }
             resource = .ipv6(p)
         case "asn":
             guard let a = RegistryText.asn(f[3]), let n = value, n > 0, n <= UInt32.max, UInt64(a) + n <= 1 << 32 else {
@@ -210,7 +214,8 @@ public struct DelegationFile: Sendable {
         }
         return .success(
             DelegationRecord(
-                registry: RegistryText.string(f[0]), country: RegistryText.string(f[1]).uppercased(), resource: resource,
+                registry: RegistryText.string(f[0]), country: RegistryText.string(f[1]).uppercased(),
+                resource: resource,
                 date: date, status: status, opaqueID: f.count > 7 && !f[7].isEmpty ? RegistryText.string(f[7]) : nil,
                 extensions: f.count > 8 ? f[8...].map(RegistryText.string) : [], line: line))
     }

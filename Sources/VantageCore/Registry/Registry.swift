@@ -40,7 +40,8 @@ public struct Registry: Sendable {
     private var asnSegments: [(first: UInt32, last: UInt32, range: Int)] = []
 
     public init(
-        delegations: [DelegationFile] = [], asNames: ASNames = ASNames(), prefixOrigins: PrefixOrigins = PrefixOrigins(),
+        delegations: [DelegationFile] = [], asNames: ASNames = ASNames(),
+        prefixOrigins: PrefixOrigins = PrefixOrigins(),
         relationships: ASRelationships = ASRelationships()
     ) {
         self.asNames = asNames
@@ -99,7 +100,9 @@ public struct Registry: Sendable {
                 out.append((cc, part.size))
             }
         }
-        if out.count > 1 { out.sort { $0.addresses != $1.addresses ? $0.addresses > $1.addresses : $0.country < $1.country } }
+        if out.count > 1 {
+            out.sort { $0.addresses != $1.addresses ? $0.addresses > $1.addresses : $0.country < $1.country }
+        }
         return out
     }
 

@@ -23,7 +23,8 @@ public struct ASNames: Sendable {
             let tokenEnd = line.firstIndex(where: isSpace) ?? line.endIndex
             let nameStart = line[tokenEnd...].firstIndex { !isSpace($0) } ?? line.endIndex
             let nameEnd = (line[nameStart...].lastIndex { !isSpace($0) }).map { $0 + 1 } ?? nameStart
-            guard line.count > 2, line[line.startIndex] == UInt8(ascii: "A"), line[line.startIndex + 1] == UInt8(ascii: "S"),
+            guard line.count > 2, line[line.startIndex] == UInt8(ascii: "A"),
+                line[line.startIndex + 1] == UInt8(ascii: "S"),
                 let asn = RegistryText.asn(line[(line.startIndex + 2)..<tokenEnd]), nameStart < nameEnd
             else { return out.problems.append(RegistryProblem(line: number, "expected AS<number> <name>")) }
             out.names[asn] = RegistryText.string(line[nameStart..<nameEnd])
@@ -71,7 +72,8 @@ public struct PrefixOrigins: Sendable {
                 RegistryText.split(line, 0x20, into: &fields)
                 fields.removeAll { $0.isEmpty }
             }
-            guard fields.count == 3, let address = RegistryText.address(fields[0]), let length = RegistryText.number(fields[1]),
+            guard fields.count == 3, let address = RegistryText.address(fields[0]),
+                let length = RegistryText.number(fields[1]),
                 length <= (address.afi == .ipv4 ? 32 : 128)
             else { return out.problems.append(RegistryProblem(line: number, "expected address, length, origins")) }
             RegistryText.split(fields[2], UInt8(ascii: "_"), into: &asns)
@@ -139,7 +141,8 @@ public struct ASRelationships: Sendable {
         RegistryText.forEachLine(buf) { number, line in
             guard let first = line.first, first != UInt8(ascii: "#") else { return }
             RegistryText.split(line, UInt8(ascii: "|"), into: &fields)
-            guard fields.count >= 3, let a = RegistryText.asn(fields[0]), let b = RegistryText.asn(fields[1]), a != b else {
+            guard fields.count >= 3, let a = RegistryText.asn(fields[0]), let b = RegistryText.asn(fields[1]), a != b
+            else {
                 return out.problems.append(RegistryProblem(line: number, "expected a|b|relationship"))
             }
             let r: Int8

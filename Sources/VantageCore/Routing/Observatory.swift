@@ -188,7 +188,7 @@ public final class Observatory {
         if let registry, Int(p.length) >= (v4 ? config.minCountryPrefixLength.ipv4 : config.minCountryPrefixLength.ipv6) {
             let shares = registry.countryShares(of: p)
             let total = shares.reduce(0) { $0 + $1.addresses }
-            if total > 0 { for s in shares { members.append((entity(.country(s.country, p.afi)), s.addresses / total)) } }
+            if total > 0 { for s in shares where s.country != "??" { members.append((entity(.country(s.country, p.afi)), s.addresses / total)) } }
         }
         memberships.append(members)
         for (e, _) in members {
