@@ -93,6 +93,9 @@ if [ "${FUZZ_SKIP_BUILD:-0}" != 1 ]; then
     done
 fi
 
+# The Swift runtime's crash backtracer fights with ASan and libFuzzer's own crash handling (it can
+# hang a crashing process); libFuzzer and ASan print the stack themselves.
+export SWIFT_BACKTRACE=enable=no
 failed=()
 summary=()
 for t in "${TARGETS[@]}"; do
@@ -124,7 +127,7 @@ for t in "${TARGETS[@]}"; do
             [ -f "$a" ] || continue
             kind=$(basename "$a" | cut -d- -f1)
             min="$work/min-$(basename "$a")"
-            "$BIN/fuzz-$t" -minimize_crash=1 -max_total_time=60 -timeout=10 -malloc_limit_mb=512 \
+            timeout 180 "$BIN/fuzz-$t" -minimize_crash=1 -max_total_time=60 -timeout=10 -malloc_limit_mb=512 \
                 -exact_artifact_path="$min" "$a" >"$work/minimize.log" 2>&1
             [ -s "$min" ] || cp "$a" "$min"
             dest="Fuzz/regressions/$t/$kind-$(sha1sum "$min" | cut -c1-16)"

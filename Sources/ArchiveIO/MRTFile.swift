@@ -59,6 +59,11 @@ public final class MRTRecordStream {
         }
         reader.takeProblems().forEach(report)
         stats.skippedBytes = reader.skippedBytes
+        if stats.records == 0 && !sawBytes && reader.skippedBytes == 0 {
+            // Damaged before a single MRT byte came out: say why the file looks empty.
+            held.forEach(onProblem)
+            held.removeAll()
+        }
         if stats.records == 0 && (sawBytes || reader.skippedBytes > 0) {
             throw ArchiveError(file: path, compressedOffset: nil, message: "not an MRT file (no valid MRT record found)")
         }

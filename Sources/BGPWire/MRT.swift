@@ -384,6 +384,9 @@ public struct MRTRecord: Sendable {
             let local = try r.ip(afi: afi, "local address")
             let msg = try BGPMessage(
                 decoding: &r, context: MessageContext(asnWidth: width, addPath: subtype >= S.messageAddPath))
+            // A record longer than its message would hide the records after it (a wrong MRT length):
+            // fail it so the reader resynchronises.
+            try r.expectEnd("BGP4MP message")
             return .bgp4mpMessage(
                 BGP4MPMessage(
                     subtype: subtype, peerAS: peerAS, localAS: localAS, interfaceIndex: ifIndex, afi: afi,
