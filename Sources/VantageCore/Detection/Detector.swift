@@ -41,7 +41,15 @@
 ///    the norm, as outage bins don't for rule 1), and at least `minBaselineBins` bins are needed.
 ///    Unstable: `activity ≥ instabilityMinEvents` and `activity ≥ instabilityFactor × max(baseline, 1)`.
 ///    Opens at the start of the first unstable bin, except in a bin where an outage of the same
-///    entity opens or closes (those withdrawals and re-announcements *are* the outage). Severity =
+///    entity opens or closes (those withdrawals and re-announcements *are* the outage). An unstable
+///    bin at whose end the entity has less visible space than at the end of the previous good bin
+///    (routes went away and stayed away) may be a step of a withdrawal: while an outage is open it
+///    opens nothing (the outage deepening); otherwise it is *held*, not opened. Held bins open the
+///    event, with start = the first held bin, at the next unstable bin that did not lose
+///    visibility, or at the next good bin in which visibility rose (`lastRise`: routes came back,
+///    so they were flapping; that bin is the event's first quiet bin). They are dropped when an
+///    outage of the entity opens or is open (they were its lead-in: a gradual withdrawal is not
+///    instability), or after `instabilityQuietBins` good bins with neither. Severity =
 ///    `min(1, activity / (4 × instabilityFactor × max(baseline, 1)))`: 0.25 at the threshold, 1 at
 ///    four times it; `.updated` when it grows. Baseline and worst hold the activity baseline and the
 ///    peak activity. Closes after `instabilityQuietBins` consecutive good bins below the threshold;
@@ -93,6 +101,8 @@ public struct Detector: Sendable {
     /// Open outages and instabilities by entity number.
     var openOutages: [Int: OpenOutage] = [:]
     var openInstabilities: [Int: OpenInstability] = [:]
+    /// Unstable bins that lost visibility, held until they prove to be flapping (rule 4).
+    var heldInstabilities: [Int: HeldInstability] = [:]
     var book = EventBook()
 
     var families: [String] = []

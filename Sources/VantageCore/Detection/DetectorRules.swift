@@ -30,8 +30,11 @@ extension Detector {
             return
         }
 
+        // Rule 4 needs whether visibility fell over this bin, before rule 1 moves `prevGoodVisible` on.
+        let prev = tracks[i].prevGoodVisible
+        let lostVisibility = prev >= 0 && visible < prev
         let outageEdge = stepOutage(i, s, visible: visible, level: level, ctx: ctx)
-        stepInstability(i, s, outageEdge: outageEdge, ctx: ctx)
+        stepInstability(i, s, outageEdge: outageEdge, lostVisibility: lostVisibility, ctx: ctx)
         if tracks[i].upstreamSlot >= 0, visible > 0 { stepUpstreams(i, s, visible: visible, ctx: ctx) }
     }
 
@@ -127,7 +130,7 @@ extension Detector {
     }
 
     /// Rule 4 in a good bin.
-    private mutating func stepInstability(_ i: Int, _ s: EntitySignal, outageEdge: Bool, ctx: BinContext) {
+    private mutating func stepInstability(_ i: Int, _ s: EntitySignal, outageEdge: Bool, lostVisibility: Bool, ctx: BinContext) {
         let snapshot = ctx.snapshot
         let activity = max(0, s.withdrawals) + max(0, s.flaps)
         let value = Double(activity)
@@ -178,20 +181,75 @@ extension Detector {
             base = tracks[i].activity.median() ?? 0
             unstable = value >= config.instabilityFactor * max(base, 1)
         }
+        // Held bins were the lead-in of an outage once one opens (rule 4).
+        if outageEdge || tracks[i].hasOutage { heldInstabilities[i] = nil }
         guard unstable else {
+            let before = heldInstabilities[i] == nil ? 0 : tracks[i].activity.median() ?? 0
             tracks[i].activity.push(value, capacity: config.baselineBins)
+            if var held = heldInstabilities[i] {
+                if s.lastRise != nil {
+                    // Routes came back: the held withdrawals were flapping after all. This bin is
+                    // the event's first quiet bin.
+                    openInstability(i, from: held, activity: value, baseline: before, quietFrom: snapshot.start, ctx: ctx)
+                } else {
+                    held.quietBins += 1
+                    heldInstabilities[i] = held.quietBins >= config.instabilityQuietBins ? nil : held
+                }
+            }
             return
         }
         // Unstable bins stay out of the activity baseline; an outage's own edges open nothing.
         guard !outageEdge else { return }
+        if lostVisibility {
+            // Routes went away and stayed away: maybe the first steps of a (gradual) withdrawal, held
+            // until routes come back or activity without a loss follows; while an outage is open,
+            // the outage deepening.
+            guard !tracks[i].hasOutage else { return }
+            var held = heldInstabilities[i] ?? HeldInstability(start: snapshot.start)
+            held.worst = max(held.worst, value)
+            held.quietBins = 0
+            if let e = snapshot.evidence[keys[i]] { held.evidence.merge(e, cap: Self.evidenceCap) }
+            heldInstabilities[i] = held
+            return
+        }
+        openInstability(
+            i, from: heldInstabilities[i] ?? HeldInstability(start: snapshot.start), activity: value, baseline: base,
+            quietFrom: nil, ctx: ctx)
+    }
+
+    /// Rule 4: opens an instability event that started with `held` (the first unstable bin), taking
+    /// this bin's activity and evidence in; `quietFrom` when this bin is already below the threshold.
+    private mutating func openInstability(
+        _ i: Int, from held: HeldInstability, activity: Double, baseline base: Double, quietFrom: UInt32?,
+        ctx: BinContext
+    ) {
+        let snapshot = ctx.snapshot
+        heldInstabilities[i] = nil
+        let worst = max(held.worst, activity)
+        var evidence = held.evidence
+        if let e = snapshot.evidence[keys[i]] { evidence.merge(e, cap: Self.evidenceCap) }
         let event = Event(
-            kind: .instability, entity: keys[i], start: snapshot.start,
-            severity: Self.instabilitySeverity(value, baseline: base, factor: config.instabilityFactor),
-            baseline: base, worst: value, upstreamsBefore: Self.normalized(tracks[i].baselineUpstreams),
-            evidence: (snapshot.evidence[keys[i]] ?? EntityEvidence()).capped(Self.evidenceCap),
+            kind: .instability, entity: keys[i], start: held.start,
+            severity: Self.instabilitySeverity(worst, baseline: base, factor: config.instabilityFactor),
+            baseline: base, worst: worst, upstreamsBefore: Self.normalized(tracks[i].baselineUpstreams),
+            evidence: evidence.capped(Self.evidenceCap),
             fullFeedPeersUp: snapshot.health.fullFeedPeersUp[keys[i].family] ?? 0)
-        openInstabilities[i] = OpenInstability(event: book.add(event))
-        tracks[i].hasInstability = true
+        let e = book.add(event)
+        guard let quietFrom else {
+            openInstabilities[i] = OpenInstability(event: e)
+            tracks[i].hasInstability = true
+            return
+        }
+        if config.instabilityQuietBins <= 1 {
+            book.modify(e) { ev in
+                ev.end = max(ev.start, quietFrom)
+                ev.state = .closed
+            }
+            tracks[i].lastInstabilityEnd = quietFrom
+        } else {
+            openInstabilities[i] = OpenInstability(event: e, quietBins: 1, firstQuietStart: quietFrom)
+            tracks[i].hasInstability = true
+        }
     }
 
     /// Rule 5 in a good bin where the entity has visible space.

@@ -48,6 +48,17 @@ struct OpenInstability: Sendable {
     var firstQuietStart: UInt32 = 0
 }
 
+/// Rule 4: unstable bins in which the entity lost visibility, not yet known to be flapping rather
+/// than the first steps of a withdrawal.
+struct HeldInstability: Sendable {
+    /// Start of the first held bin: the instability's start if it is confirmed.
+    var start: UInt32
+    var worst: Double = 0
+    var evidence = EntityEvidence()
+    /// Consecutive good bins since, below the threshold and with nothing coming back.
+    var quietBins = 0
+}
+
 struct UpstreamState: Sendable {
     var stable: [UInt32]?
     var candidate: [UInt32]?

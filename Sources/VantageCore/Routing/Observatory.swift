@@ -48,6 +48,10 @@ public final class Observatory {
     /// delegation; its origin AS and itself whole).
     private var memberships: [[(entity: Int32, fraction: Double)]] = []
     private var originOf: [UInt32] = []
+    /// Routes to the prefix held by any peer, and how many of them end at `originOf` (the origin
+    /// moves only when none is left: see ``announce(_:_:_:counting:)``).
+    private var routeCount: [Int32] = []
+    private var originRoutes: [Int32] = []
     /// Last path seen for the prefix from any peer (kept through withdrawals, for evidence).
     private var lastPath: [Int32] = []
 
@@ -62,6 +66,8 @@ public final class Observatory {
         var fullFeed: [Bool] = [false, false]
         /// Prefixes withdrawn in the current bin (for flap counting).
         var withdrawnInBin: Set<Int32> = []
+        /// `id.description`, made once (evidence names withdrawing peers).
+        lazy var name = id.description
         init(id: PeerID) { self.id = id }
     }
     private var peers: [PeerID: Peer] = [:]
@@ -181,6 +187,8 @@ public final class Observatory {
         let v4 = p.afi == .ipv4
         space.append(v4 ? (p.length >= 24 ? 1 : Double(1 << (24 - Int(p.length)))) : (p.length >= 48 ? 1 : Double(sign: .plus, exponent: 48 - Int(p.length), significand: 1)))
         originOf.append(0)
+        routeCount.append(0)
+        originRoutes.append(0)
         lastPath.append(0)
         var members: [(Int32, Double)] = config.trackPrefixes ? [(entity(.prefix(p)), 1)] : []
         // Default routes and very short prefixes (shorter than /8, or /16 for IPv6) span many countries
@@ -264,8 +272,22 @@ public final class Observatory {
         let fam = familyIndex(prefix)
         let flat = flatPath(e)
         let path = internPath(flat)
-        if let origin = flat.last, originOf[Int(pid)] != origin {
-            setOrigin(pid, origin, afi: prefix.afi)
+        // The prefix keeps its origin AS while some peer still routes it there: an announcement from
+        // another origin (MOAS, a short-lived hijack) does not move it; it moves when no route to the
+        // old origin is left.
+        let i = Int(pid)
+        if let previous = peer.routes[pid] {
+            if let o = paths[Int(previous)].last, o == originOf[i] { originRoutes[i] -= 1 }
+        } else {
+            routeCount[i] += 1
+        }
+        if let origin = flat.last {
+            if origin == originOf[i] {
+                originRoutes[i] += 1
+            } else if originRoutes[i] == 0 {
+                setOrigin(pid, origin, afi: prefix.afi)
+                originRoutes[i] = 1
+            }
         }
         lastPath[Int(pid)] = path
         let old = peer.routes.updateValue(path, forKey: pid)
@@ -276,7 +298,7 @@ public final class Observatory {
         }
         if old == nil {
             peer.count[fam] += 1
-            if isCounting { changeCount(pid, by: 1, at: e.timestamp, peer: peer) }
+            if isCounting { changeCount(pid, by: 1, at: e.timestamp) }
         }
         guard counting, isCounting else { return }
         for (ent, _) in memberships[Int(pid)] {
@@ -290,14 +312,39 @@ public final class Observatory {
         guard let old = peer.routes.removeValue(forKey: pid) else { return }
         let fam = familyIndex(prefixes[Int(pid)])
         peer.count[fam] -= 1
+        defer { routeRemoved(pid, path: old) }
         guard counts(peer, fam) else { return }
         adjustUpstreams(pid, path: old, by: -1)
         peer.withdrawnInBin.insert(pid)
         for (ent, _) in memberships[Int(pid)] {
             entities[Int(ent)].withdrawals += 1
             entities[Int(ent)].dirty = true
+            // Every full-feed peer that withdrew the entity's prefixes, not only the one whose
+            // withdrawal took a prefix below the threshold.
+            let names = entities[Int(ent)].evidence.withdrawingPeers
+            if names.count < 50, names.last != peer.name, !names.contains(peer.name) {
+                entities[Int(ent)].evidence.withdrawingPeers.append(peer.name)
+            }
         }
-        changeCount(pid, by: -1, at: time, peer: peer)
+        changeCount(pid, by: -1, at: time)
+    }
+
+    /// A route to `pid` is gone (its peer's table no longer holds it, and its counts and upstreams
+    /// are already taken out). When it was the last one to the prefix's origin AS while routes to
+    /// other origins remain, the prefix moves to the most common of those (ties: lowest ASN).
+    private func routeRemoved(_ pid: Int32, path: Int32) {
+        let i = Int(pid)
+        routeCount[i] -= 1
+        guard let o = paths[Int(path)].last, o == originOf[i] else { return }
+        originRoutes[i] -= 1
+        guard originRoutes[i] == 0, routeCount[i] > 0 else { return }
+        var tally: [UInt32: Int32] = [:]
+        for p in peers.values {
+            if let r = p.routes[pid], let origin = paths[Int(r)].last { tally[origin, default: 0] += 1 }
+        }
+        guard let best = tally.max(by: { ($0.value, $1.key) < ($1.value, $0.key) }) else { return }
+        setOrigin(pid, best.key, afi: prefixes[i].afi)
+        originRoutes[i] = best.value
     }
 
     /// The origin AS of a prefix changed: move its AS membership.
@@ -306,6 +353,12 @@ public final class Observatory {
         originOf[Int(pid)] = origin
         let newEntity = entity(.asn(origin, afi))
         var members = memberships[Int(pid)]
+        // Upstream contributions of the routes counting now leave with the old membership and come
+        // back with the new one.
+        let fam = familyIndex(prefixes[Int(pid)])
+        let counted = old == 0 ? [] : peers.values.compactMap { p in counts(p, fam) ? p.routes[pid] : nil }
+        for r in counted { adjustUpstreams(pid, path: r, by: -1) }
+        defer { for r in counted { adjustUpstreams(pid, path: r, by: 1) } }
         if old != 0, let oldEntity = entityIndex[.asn(old, afi)], let k = members.firstIndex(where: { $0.entity == oldEntity }) {
             // Move visibility, counts and upstream contributions from the old origin to the new one.
             if visible[Int(pid)] {
@@ -338,7 +391,7 @@ public final class Observatory {
         return d > 0 && Double(count) > config.visibilityThreshold * Double(d)
     }
 
-    private func changeCount(_ pid: Int32, by delta: Int32, at time: UInt32, peer: Peer?) {
+    private func changeCount(_ pid: Int32, by delta: Int32, at time: UInt32) {
         let i = Int(pid)
         ffCount[i] += delta
         let fam = familyIndex(prefixes[i])
@@ -358,10 +411,6 @@ public final class Observatory {
                 ent.lastDrop = time
                 ent.minSpace = min(ent.minSpace, ent.visibleSpace)
                 if ent.evidence.prefixesLost.count < 50 { ent.evidence.prefixesLost.append(prefixes[i].description) }
-                if let peer, ent.evidence.withdrawingPeers.count < 50 {
-                    let name = peer.id.description
-                    if !ent.evidence.withdrawingPeers.contains(name) { ent.evidence.withdrawingPeers.append(name) }
-                }
                 let lp = lastPath[i]
                 if lp != 0, ent.evidence.lastPaths.count < 50 {
                     ent.evidence.lastPaths.append("\(prefixes[i]): " + paths[Int(lp)].map(String.init).joined(separator: " "))
@@ -373,14 +422,16 @@ public final class Observatory {
 
     private func sessionDown(_ peer: Peer, at time: UInt32) {
         if peer.fullFeed[0] || peer.fullFeed[1] { peersWentDown += 1 }
-        for (pid, path) in peer.routes {
+        let routes = peer.routes
+        peer.routes.removeAll()
+        for (pid, path) in routes {
             let fam = familyIndex(prefixes[Int(pid)])
             if counts(peer, fam) {
                 adjustUpstreams(pid, path: path, by: -1)
-                changeCount(pid, by: -1, at: time, peer: nil)
+                changeCount(pid, by: -1, at: time)
             }
+            routeRemoved(pid, path: path)
         }
-        peer.routes.removeAll()
         peer.count = [0, 0]
         peer.established = false
         peer.complete = false
