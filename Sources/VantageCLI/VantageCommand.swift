@@ -4,6 +4,6 @@ public struct VantageCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "vantage",
         abstract: "Vantage: an Internet outage observatory built on BGP archives.",
-        subcommands: [DumpCommand.self, DetectCommand.self, ReportCommand.self])
+        subcommands: [DumpCommand.self, DetectCommand.self, ReportCommand.self, SimulateCommand.self, DemoCommand.self])
     public init() {}
 }

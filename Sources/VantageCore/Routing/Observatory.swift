@@ -301,9 +301,11 @@ public final class Observatory {
             if isCounting { changeCount(pid, by: 1, at: e.timestamp) }
         }
         guard counting, isCounting else { return }
+        // A flap is one withdrawal followed by a re-announcement; a second announcement is not another.
+        let flapped = peer.withdrawnInBin.remove(pid) != nil
         for (ent, _) in memberships[Int(pid)] {
             entities[Int(ent)].announcements += 1
-            if peer.withdrawnInBin.contains(pid) { entities[Int(ent)].flaps += 1 }
+            if flapped { entities[Int(ent)].flaps += 1 }
             entities[Int(ent)].dirty = true
         }
     }
