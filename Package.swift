@@ -26,6 +26,8 @@ let package = Package(
         .target(name: "VantageCore", dependencies: ["BGPWire"]),
         // Scenario simulation: a synthetic (or real-RIB-based) world, scenario events, archive writing.
         .target(name: "VantageSim", dependencies: ["BGPWire", "ArchiveIO", "VantageCore", "Yams"]),
+        // The fuzz harness: compiled into each libFuzzer target by scripts/fuzz.sh, and replayed by tests.
+        .target(name: "FuzzTargets", dependencies: ["BGPWire", "ArchiveIO"]),
         // Command implementations (library so tests can run them in-process).
         .target(
             name: "VantageCLI",
@@ -34,10 +36,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "vantage", dependencies: ["VantageCLI"]),
-        .testTarget(name: "BGPWireTests", dependencies: ["BGPWire"]),
+        .testTarget(name: "BGPWireTests", dependencies: ["BGPWire", "FuzzTargets"]),
         .testTarget(name: "ArchiveIOTests", dependencies: ["ArchiveIO"]),
         .testTarget(name: "VantageSimTests", dependencies: ["VantageSim", "VantageCore", "BGPWire", "ArchiveIO"]),
         .testTarget(name: "VantageCoreTests", dependencies: ["VantageCore", "BGPWire"]),
-        .testTarget(name: "VantageCLITests", dependencies: ["VantageCLI", "BGPWire", "ArchiveIO"]),
+        .testTarget(name: "VantageCLITests", dependencies: ["VantageCLI", "BGPWire", "ArchiveIO", "FuzzTargets"]),
     ]
 )

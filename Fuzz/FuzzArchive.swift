@@ -1,5 +1,5 @@
 // libFuzzer target: openArchive(bytes:) and MRTRecordReader (framing, resync after damage); byte 0
-// picks one or two bzip2 threads. Built and run by scripts/fuzz.sh with Fuzz/ArchiveHarness.swift.
+// picks one or two bzip2 threads. Built and run by scripts/fuzz.sh with Sources/FuzzTargets/ArchiveHarness.swift.
 import ArchiveIO
 
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -1,5 +1,5 @@
 // libFuzzer target: BGPMessage(decoding:context:); byte 0 picks the ASN width, ADD-PATH and header synthesis.
-// Built and run by scripts/fuzz.sh together with Fuzz/Harness.swift (see FuzzHarness.bgpMessage).
+// Built and run by scripts/fuzz.sh together with Sources/FuzzTargets/Harness.swift (see FuzzHarness.bgpMessage).
 import BGPWire
 
 @_cdecl("LLVMFuzzerTestOneInput")

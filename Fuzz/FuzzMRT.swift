@@ -1,5 +1,5 @@
 // libFuzzer target: MRTRecord(decoding:) on a whole record, then BGPDumpFormatter, elements(peerTable:) and warnings.
-// Built and run by scripts/fuzz.sh together with Fuzz/Harness.swift (see FuzzHarness.mrt).
+// Built and run by scripts/fuzz.sh together with Sources/FuzzTargets/Harness.swift (see FuzzHarness.mrt).
 import BGPWire
 
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -1,5 +1,5 @@
 // libFuzzer target: WireReader.nlriListKeepingValid / nlriList; byte 0 picks the AFI and ADD-PATH.
-// Built and run by scripts/fuzz.sh together with Fuzz/Harness.swift (see FuzzHarness.nlri).
+// Built and run by scripts/fuzz.sh together with Sources/FuzzTargets/Harness.swift (see FuzzHarness.nlri).
 import BGPWire
 
 @_cdecl("LLVMFuzzerTestOneInput")

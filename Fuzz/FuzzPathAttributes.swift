@@ -1,5 +1,5 @@
 // libFuzzer target: PathAttributes(decoding:context:) and every accessor; byte 0 picks the context, RIB family included.
-// Built and run by scripts/fuzz.sh together with Fuzz/Harness.swift (see FuzzHarness.pathAttributes).
+// Built and run by scripts/fuzz.sh together with Sources/FuzzTargets/Harness.swift (see FuzzHarness.pathAttributes).
 import BGPWire
 
 @_cdecl("LLVMFuzzerTestOneInput")

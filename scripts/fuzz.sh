@@ -17,7 +17,7 @@
 # Build: BGPWire (and ArchiveIO for the archive target) is compiled once (-O,
 # -sanitize=fuzzer,address) into a static library from a snapshot of its sources (other edits in
 # progress cannot break the compile half-way), then each target links its Fuzz/Fuzz<Name>.swift
-# and the shared harness (Fuzz/Harness.swift, or Fuzz/ArchiveHarness.swift) against it.
+# and the shared harness (Sources/FuzzTargets/Harness.swift, or Sources/FuzzTargets/ArchiveHarness.swift) against it.
 # The committed seeds in Fuzz/corpus come from ../shared/data/mrt via scripts/fuzz-seeds.py.
 set -u -o pipefail
 cd "$(dirname "$0")/.."
@@ -80,9 +80,9 @@ if [ "${FUZZ_SKIP_BUILD:-0}" != 1 ]; then
         name=$(source_file "$t")
         echo "== building fuzz-$t"
         if [ "$t" = archive ]; then
-            extra=("${CMODULES[@]}" -lArchiveIO -lBGPWire -lz -lbz2 Fuzz/ArchiveHarness.swift)
+            extra=("${CMODULES[@]}" -lArchiveIO -lBGPWire -lz -lbz2 Sources/FuzzTargets/ArchiveHarness.swift)
         else
-            extra=(-lBGPWire Fuzz/Harness.swift)
+            extra=(-lBGPWire Sources/FuzzTargets/Harness.swift)
         fi
         if ! swiftc "${FLAGS[@]}" -module-name "$name" -I "$BUILD/lib" -L "$BUILD/lib" "${extra[@]}" \
             "Fuzz/$name.swift" -o "$BIN/fuzz-$t" 2>&1 | quiet

@@ -1,6 +1,7 @@
 import ArchiveIO
 import BGPWire
 import Foundation
+import FuzzTargets
 import VantageCLI
 import XCTest
 
@@ -239,21 +240,6 @@ final class DamagedArchiveTests: XCTestCase {
         XCTAssertGreaterThan(replayed, 0, "no inputs under Fuzz/corpus/archive")
     }
 
-    func testArchiveHarnessCopyMatchesFuzzSources() throws {
-        func harness(_ url: URL) throws -> [Substring] {
-            let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
-            guard let begin = lines.firstIndex(of: "// BEGIN ARCHIVE HARNESS"), let end = lines.firstIndex(of: "// END ARCHIVE HARNESS"),
-                begin < end
-            else { return [] }
-            return Array(lines[begin...end])
-        }
-        let original = try harness(Self.fuzzDir.appendingPathComponent("ArchiveHarness.swift"))
-        let copy = try harness(URL(fileURLWithPath: #filePath))
-        XCTAssert(
-            !original.isEmpty && original == copy,
-            "the archive harness at the end of DamagedArchiveTests.swift differs from Fuzz/ArchiveHarness.swift: copy it again")
-    }
-
     // MARK: Helpers
 
     struct Dump {
@@ -382,51 +368,3 @@ extension DamagedArchiveTests {
         func update(_ body: (inout Value) -> Void) { lock.withLock { body(&stored) } }
     }
 }
-
-// Verbatim copy of Fuzz/ArchiveHarness.swift from the BEGIN to the END marker.
-// BEGIN ARCHIVE HARNESS
-import ArchiveIO
-import BGPWire
-
-enum ArchiveFuzzHarness {
-    /// Byte 0: bit 0 = two bzip2 threads (the parallel decoder) instead of one. The rest is a file:
-    /// gzip, bzip2 or plain MRT by its magic bytes. Every framed record is decoded and formatted;
-    /// one that does not decode makes the reader resynchronise, as `MRTFile.forEachRecord` does.
-    static func archive(_ data: [UInt8]) {
-        guard let mode = data.first else { return }
-        let file = Array(data.dropFirst())
-        guard let stream = try? openArchive(bytes: file, name: "fuzz", threads: mode & 1 != 0 ? 2 : 1) else { return }
-        let reader = MRTRecordReader(stream: stream, name: "fuzz")
-        var formatter = BGPDumpFormatter()
-        var lastOffset = -1
-        var lastEnd = 0
-        var out: [UInt8] = []
-        var problems: [BGPDumpFormatter.Problem] = []
-        while let raw = reader.next() {
-            // Offsets only grow: the reader always makes progress, so it ends.
-            check(raw.offset > lastOffset, "record offsets increase")
-            check(raw.body.count == Int(raw.header.length), "body length is the header's")
-            lastOffset = raw.offset
-            lastEnd = max(lastEnd, raw.offset + raw.header.size + raw.body.count)
-            do {
-                let record = try MRTRecord(header: raw.header, body: raw.body, offset: raw.offset)
-                formatter.format(record, into: &out, problems: &problems)
-                _ = record.warnings
-                out.removeAll(keepingCapacity: true)
-                problems.removeAll()
-            } catch {
-                check(error.offset >= raw.offset, "error offset inside the record")
-                reader.resync(after: raw)
-            }
-            for p in reader.takeProblems() { check(p.offset >= 0, "problem offset") }
-        }
-        for p in reader.takeProblems() { check(p.offset >= 0 && !p.message.isEmpty, "problem offset") }
-        check(reader.skippedBytes >= 0, "skipped bytes")
-        if stream.kind == .none { check(lastEnd <= file.count, "records lie inside a plain file") }
-    }
-
-    static func check(_ ok: @autoclosure () -> Bool, _ what: StaticString) {
-        if !ok() { fatalError("fuzz invariant broken: \(what)") }
-    }
-}
-// END ARCHIVE HARNESS

@@ -1,17 +1,15 @@
 // The "archive" fuzz target: decompression (chosen by magic bytes) and MRT framing with damage
 // resynchronisation, the path every damaged file takes in `vantage dump`. Compiled into
-// fuzz-archive by scripts/fuzz.sh and copied verbatim into
-// Tests/VantageCLITests/DamagedArchiveTests.swift (which replays Fuzz/corpus/archive and
-// Fuzz/regressions/archive; a test there checks that the copies are identical).
-// BEGIN ARCHIVE HARNESS
+// fuzz-archive by scripts/fuzz.sh and used by Tests/VantageCLITests/DamagedArchiveTests.swift, which
+// replays Fuzz/corpus/archive and Fuzz/regressions/archive.
 import ArchiveIO
 import BGPWire
 
-enum ArchiveFuzzHarness {
+public enum ArchiveFuzzHarness {
     /// Byte 0: bit 0 = two bzip2 threads (the parallel decoder) instead of one. The rest is a file:
     /// gzip, bzip2 or plain MRT by its magic bytes. Every framed record is decoded and formatted;
     /// one that does not decode makes the reader resynchronise, as `MRTFile.forEachRecord` does.
-    static func archive(_ data: [UInt8]) {
+    public static func archive(_ data: [UInt8]) {
         guard let mode = data.first else { return }
         let file = Array(data.dropFirst())
         guard let stream = try? openArchive(bytes: file, name: "fuzz", threads: mode & 1 != 0 ? 2 : 1) else { return }
@@ -48,4 +46,3 @@ enum ArchiveFuzzHarness {
         if !ok() { fatalError("fuzz invariant broken: \(what)") }
     }
 }
-// END ARCHIVE HARNESS

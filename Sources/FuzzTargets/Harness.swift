@@ -1,14 +1,12 @@
-// Shared by every libFuzzer target in Fuzz/ (compiled into each one by scripts/fuzz.sh) and copied
-// verbatim into Tests/BGPWireTests/FuzzRegressionTests.swift, which replays Fuzz/corpus and
-// Fuzz/regressions through it; a test checks that the two copies stay identical.
+// Shared by every libFuzzer target in Fuzz/ (compiled into each one by scripts/fuzz.sh) and by
+// Tests/BGPWireTests/FuzzRegressionTests.swift, which replays Fuzz/corpus and Fuzz/regressions through it.
 // Only the public API of BGPWire is used. Decoding may throw; anything else that goes wrong (a trap,
 // an out-of-bounds access, a broken invariant checked with `check`) is a finding.
-// BEGIN HARNESS
 import BGPWire
 
-enum FuzzHarness {
+public enum FuzzHarness {
     /// The targets, by the name used for Fuzz/corpus/<name> and Fuzz/regressions/<name>.
-    static let targets: [(name: String, run: @Sendable ([UInt8]) -> Void)] = [
+    public static let targets: [(name: String, run: @Sendable ([UInt8]) -> Void)] = [
         ("mrt", { mrt($0) }), ("bgp-message", { bgpMessage($0) }), ("path-attributes", { pathAttributes($0) }),
         ("nlri", { nlri($0) }),
     ]
@@ -35,7 +33,7 @@ enum FuzzHarness {
     /// `MRTRecord(decoding:)` on the input, then on any records that follow the first one; each
     /// decoded record goes through the bgpdump formatter (with the fixed peer table in force until
     /// the input brings its own), `elements(peerTable:)` and `warnings`.
-    static func mrt(_ data: [UInt8]) {
+    public static func mrt(_ data: [UInt8]) {
         var formatter = BGPDumpFormatter()
         formatter.peerTable = peerTable
         var offset = 0
@@ -52,7 +50,7 @@ enum FuzzHarness {
     /// `BGPMessage(decoding:context:)`. Byte 0: bit 0 = 4-byte ASNs, bit 1 = ADD-PATH, bit 2 = the
     /// harness writes the 19-byte header itself (marker and a consistent length) so that the rest
     /// is `type, body...`. A decoded message is also wrapped into a BGP4MP record and formatted.
-    static func bgpMessage(_ data: [UInt8]) {
+    public static func bgpMessage(_ data: [UInt8]) {
         guard let mode = data.first else { return }
         let ctx = MessageContext(asnWidth: mode & 1 != 0 ? .four : .two, addPath: mode & 2 != 0)
         var bytes = Array(data.dropFirst())
@@ -79,7 +77,7 @@ enum FuzzHarness {
     /// 4 IPv6 multicast, 5 IPv4 unicast+multicast, 6 IPv6 unicast+multicast, 7 AFI 3 unicast).
     /// After every accessor has run, the block is wrapped into the record that would carry it in
     /// that context (BGP4MP UPDATE, TABLE_DUMP_V2 RIB or TABLE_DUMP) and formatted.
-    static func pathAttributes(_ data: [UInt8]) {
+    public static func pathAttributes(_ data: [UInt8]) {
         guard let mode = data.first else { return }
         let families: [(AFI, SAFI)?] = [
             nil, (.ipv4, .unicast), (.ipv6, .unicast), (.ipv4, .multicast), (.ipv6, .multicast),
@@ -133,7 +131,7 @@ enum FuzzHarness {
     /// `nlriListKeepingValid` and `nlriList`. Byte 0: bits 0-1 = AFI (0 IPv4, 1 IPv6, 2 AFI 3,
     /// 3 IPv4), bit 2 = ADD-PATH. Checks that the two agree and that a fully valid list re-encodes
     /// to exactly the input.
-    static func nlri(_ data: [UInt8]) {
+    public static func nlri(_ data: [UInt8]) {
         guard let mode = data.first else { return }
         let afi = [AFI.ipv4, .ipv6, AFI(rawValue: 3), .ipv4][Int(mode & 3)]
         let addPath = mode & 4 != 0
@@ -344,4 +342,3 @@ enum FuzzHarness {
     static func u32(_ v: Int) -> [UInt8] { u16(v >> 16) + u16(v) }
     static func u64(_ v: UInt64) -> [UInt8] { u32(Int(truncatingIfNeeded: v >> 32)) + u32(Int(truncatingIfNeeded: v)) }
 }
-// END HARNESS
