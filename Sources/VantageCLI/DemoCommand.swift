@@ -1,0 +1,178 @@
+import ArgumentParser
+import Foundation
+import VantageCore
+import VantageSim
+
+/// `vantage demo`: North Korea, December 2014, replayed end to end — simulate, detect, explain.
+public struct DemoCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Replay North Korea's December 2014 outage (a reconstruction from public reports) and explain it.",
+        discussion: """
+            Generates the built-in north-korea-2014 scenario into a cache folder (reused while the simulator
+            version and scenario are unchanged), runs detection with default settings over it, and prints the
+            report for country KP next to the published timeline.
+            """)
+
+    @Flag(name: .customLong("no-serve"), help: "Only print the report (the dashboard is not built yet).")
+    var noServe = false
+    @Option(help: "Cache folder for the generated archives (default ~/.cache/vantage/demo, else $TMPDIR/vantage-demo).")
+    var cache: String?
+
+    public init() {}
+
+    public func run() throws {
+        let sink = OutputSink()
+        let dir = cache ?? Self.defaultCache()
+        sink.write("North Korea, 20–24 December 2014\n\(BuiltinScenarios.northKoreaDisclaimer)\n\n")
+        sink.flush()
+        let t0 = Date()
+        let (archives, generated) = try Self.prepare(directory: dir) { sink.write("  \($0)\n"); sink.flush() }
+        let t1 = Date()
+        sink.write(generated ? "Generated \(archives.count) archives in \(dir) (\(Self.seconds(t1, t0)))\n" : "Using the archives cached in \(dir)\n")
+        sink.flush()
+        let run = try Self.detect(directory: dir, archives: archives)
+        let t2 = Date()
+        sink.write("Detection over \(archives.count) archives, default settings: \(Self.seconds(t2, t1))\n\n")
+        sink.write(run.report.text)
+        sink.write("\n" + DemoFindings.find(run.result.events, report: run.report).text)
+        if !noServe {
+            sink.write("\nThe dashboard arrives with `vantage serve`, which is not built yet; this demo ends with the report above.\n")
+        }
+        sink.flush()
+    }
+
+    static func seconds(_ a: Date, _ b: Date) -> String { String(format: "%.1f s", a.timeIntervalSince(b)) }
+
+    /// `$XDG_CACHE_HOME/vantage/demo`, `~/.cache/vantage/demo`, or `$TMPDIR/vantage-demo`.
+    static func defaultCache() -> String {
+        let env = ProcessInfo.processInfo.environment
+        if let xdg = env["XDG_CACHE_HOME"], !xdg.isEmpty { return xdg + "/vantage/demo" }
+        if let home = env["HOME"], !home.isEmpty, FileManager.default.isWritableFile(atPath: home) { return home + "/.cache/vantage/demo" }
+        return (env["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp") + "/vantage-demo"
+    }
+
+    /// What a cached folder must say to be reused: simulator version and the scenario's text.
+    static func stamp(_ yaml: String) -> String {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for b in yaml.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
+        return "\(Simulator.version)\nnorth-korea-2014 \(String(h, radix: 16))\n"
+    }
+
+    /// The scenario's archives in `directory`, generated unless a complete earlier run is there.
+    /// `worldSize` overrides the built-in world's number of IPv4 prefixes (tests use a smaller world);
+    /// `rib` and `registryFiles` build the world from a real RIB instead (`vantage simulate --rib`).
+    public static func prepare(
+        directory: String, worldSize: Int? = nil, rib: String? = nil, registryFiles: [String] = [], log: (String) -> Void
+    ) throws -> (archives: [String], generated: Bool) {
+        var yaml = BuiltinScenarios.northKorea2014
+        if let worldSize { yaml = yaml.replacingOccurrences(of: "ipv4_prefixes: 110000", with: "ipv4_prefixes: \(worldSize)") }
+        let stampPath = directory + "/.vantage-demo"
+        let want = stamp(yaml + (rib.map { "\n# rib \($0) \(registryFiles)" } ?? ""))
+        if let have = FileManager.default.contents(atPath: stampPath), String(decoding: have, as: UTF8.self) == want {
+            let archives = archives(in: directory)
+            if archives.count > 1 { return (archives, false) }
+        }
+        try? FileManager.default.removeItem(atPath: stampPath)
+        let scenario = try Scenario.parse(yaml: yaml)
+        var options = Simulator.Options(outputDirectory: directory)
+        if let rib {
+            options.ribPath = rib
+            options.registryPaths = registryFiles
+            options.registry = try RegistryLoader.load(registryFiles)
+        }
+        let result = try Simulator.run(scenario, options: options, log: log)
+        guard FileManager.default.createFile(atPath: stampPath, contents: Data(want.utf8)) else {
+            throw ValidationError("\(directory): cannot write the cache stamp")
+        }
+        return (result.archives, true)
+    }
+
+    static func archives(in dir: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
+            .filter { ($0.hasPrefix("rib.") || $0.hasPrefix("updates.")) && $0.hasSuffix(".bz2") }.sorted().map { dir + "/" + $0 }
+    }
+
+    /// Detection (default settings unless a test passes others) with the registry files written beside
+    /// the archives; the KP report.
+    public static func detect(directory: String, archives: [String], config: ObservatoryConfig = ObservatoryConfig()) throws -> (
+        result: Pipeline.Result, report: EntityReport
+    ) {
+        let folder = directory + "/registry"
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted().map { folder + "/" + $0 }
+        let registry = try RegistryLoader.load(files)
+        var pipeline = Pipeline(registry: registry)
+        pipeline.config = config
+        let keys: [EntityKey] = [.country("KP", .ipv4), .country("KP", .ipv6)]
+        pipeline.track = Set(keys)
+        let result = pipeline.run(archives)
+        return (result, EntityReport.build(keys: keys, result: result, registry: registry))
+    }
+}
+
+/// The demo's findings set against the published timeline (also what the tests check).
+public struct DemoFindings {
+    public struct Row {
+        public var published: String
+        public var publishedStart: UInt32
+        public var publishedEnd: UInt32?
+        public var event: Event?
+    }
+    public var rows: [Row]
+    public var upstreams: [UInt32]
+    public var singleUpstream: Bool
+
+    /// For each published item, the KP IPv4 event that matches it: the instability event open at the
+    /// published start (or starting closest to it), and the outage starting closest to each published
+    /// outage (within an hour).
+    public static func find(_ events: [Event], report: EntityReport) -> DemoFindings {
+        let kp = events.filter { $0.entity == .country("KP", .ipv4) }
+        var rows: [Row] = []
+        for item in BuiltinScenarios.northKoreaTimeline {
+            let kind: EventKind = item.what.hasPrefix("route instability") ? .instability : .outage
+            let candidates = kp.filter { $0.kind == kind }
+            var best: Event?
+            if kind == .instability {
+                best = candidates.filter { $0.start < item.end ?? .max }.min { dist($0.start, item.start) < dist($1.start, item.start) }
+            } else {
+                best = candidates.filter { dist($0.start, item.start) <= 3600 }.min { dist($0.start, item.start) < dist($1.start, item.start) }
+            }
+            rows.append(Row(published: item.what, publishedStart: item.start, publishedEnd: item.end, event: best))
+        }
+        let v4 = report.families.first { $0.key == .country("KP", .ipv4) }
+        let ups = v4?.upstreams.map(\.asn) ?? []
+        return DemoFindings(rows: rows, upstreams: ups, singleUpstream: v4?.singleUpstream ?? false)
+    }
+
+    /// |a − b| in seconds.
+    public static func dist(_ a: UInt32, _ b: UInt32) -> UInt32 { a > b ? a - b : b - a }
+
+    static func hms(_ t: UInt32) -> String { String(UTC.iso8601(t).dropFirst(11).dropLast()) }
+
+    static func offset(_ got: UInt32, _ want: UInt32) -> String {
+        got >= want ? "+\(UTC.duration(got - want))" : "-\(UTC.duration(want - got))"
+    }
+
+    public var text: String {
+        var out = "Published timeline (Dyn Research) and what vantage found in the simulated archives:\n"
+        for r in rows {
+            let published = UTC.short(r.publishedStart) + (r.publishedEnd.map { " → " + UTC.short($0) } ?? "")
+            out += "  \(r.published): \(published)\n"
+            guard let e = r.event else {
+                out += "    not detected\n"
+                continue
+            }
+            var line = "    detected \(e.kind.rawValue) \(UTC.iso8601(e.start))"
+            if let end = e.end { line += " → \(UTC.iso8601(end)) (\(UTC.duration(end - min(end, e.start))))" } else { line += ", still open" }
+            if e.kind == .outage {
+                line += "; start \(Self.offset(e.start, r.publishedStart))"
+                if let end = e.end, let want = r.publishedEnd { line += ", end \(Self.offset(end, want))" }
+            }
+            if let c = e.classification { line += "; \(c.rawValue)" }
+            out += line + "\n"
+        }
+        out += "  upstream: " + (upstreams.isEmpty ? "none seen" : upstreams.map { "AS\($0)" }.joined(separator: ", "))
+        out += singleUpstream ? " (single upstream)\n" : "\n"
+        return out
+    }
+}
