@@ -24,9 +24,12 @@ public enum Bzip2Writer {
                 stream.avail_in = UInt32(chunk)
                 let last = chunk == remaining
                 while true {
-                    if produced == out.count { out.append(contentsOf: repeatElement(0, count: max(1 << 16, out.count / 4))) }
+                    if produced == out.count {
+                        out.append(contentsOf: repeatElement(0, count: max(1 << 16, out.count / 4)))
+                    }
                     status = out.withUnsafeMutableBufferPointer { o in
-                        stream.next_out = UnsafeMutableRawPointer(o.baseAddress! + produced).assumingMemoryBound(to: CChar.self)
+                        stream.next_out = UnsafeMutableRawPointer(o.baseAddress! + produced).assumingMemoryBound(
+                            to: CChar.self)
                         stream.avail_out = UInt32(min(o.count - produced, Int(UInt32.max)))
                         let before = stream.avail_out
                         let s = BZ2_bzCompress(&stream, last ? BZ_FINISH : BZ_RUN)

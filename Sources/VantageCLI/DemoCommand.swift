@@ -9,9 +9,9 @@ public struct DemoCommand: ParsableCommand {
         commandName: "demo",
         abstract: "Replay North Korea's December 2014 outage (a reconstruction from public reports) and explain it.",
         discussion: """
-            Generates the built-in north-korea-2014 scenario into a cache folder (reused while the simulator
-            version and scenario are unchanged), runs detection with default settings over it, and prints the
-            report for country KP next to the published timeline.
+            Generates the built-in north-korea-2014 scenario into a cache folder (reused while the simulator version and the scenario are unchanged), runs detection over it with default settings, and prints the report for country KP beside the published timeline.
+
+            The archives are simulated: a reconstruction from public reports (Dyn Research), not recorded BGP data.
             """)
 
     @Flag(name: .customLong("no-serve"), help: "Only print the report (the dashboard is not built yet).")
@@ -27,9 +27,15 @@ public struct DemoCommand: ParsableCommand {
         sink.write("North Korea, 20–24 December 2014\n\(BuiltinScenarios.northKoreaDisclaimer)\n\n")
         sink.flush()
         let t0 = Date()
-        let (archives, generated) = try Self.prepare(directory: dir) { sink.write("  \($0)\n"); sink.flush() }
+        let (archives, generated) = try Self.prepare(directory: dir) {
+            sink.write("  \($0)\n")
+            sink.flush()
+        }
         let t1 = Date()
-        sink.write(generated ? "Generated \(archives.count) archives in \(dir) (\(Self.seconds(t1, t0)))\n" : "Using the archives cached in \(dir)\n")
+        sink.write(
+            generated
+                ? "Generated \(archives.count) archives in \(dir) (\(Self.seconds(t1, t0)))\n"
+                : "Using the archives cached in \(dir)\n")
         sink.flush()
         let run = try Self.detect(directory: dir, archives: archives)
         let t2 = Date()
@@ -37,7 +43,9 @@ public struct DemoCommand: ParsableCommand {
         sink.write(run.report.text)
         sink.write("\n" + DemoFindings.find(run.result.events, report: run.report).text)
         if !noServe {
-            sink.write("\nThe dashboard arrives with `vantage serve`, which is not built yet; this demo ends with the report above.\n")
+            sink.write(
+                "\nThe dashboard arrives with `vantage serve`, which is not built yet; this demo ends with the report above.\n"
+            )
         }
         sink.flush()
     }
@@ -48,7 +56,9 @@ public struct DemoCommand: ParsableCommand {
     static func defaultCache() -> String {
         let env = ProcessInfo.processInfo.environment
         if let xdg = env["XDG_CACHE_HOME"], !xdg.isEmpty { return xdg + "/vantage/demo" }
-        if let home = env["HOME"], !home.isEmpty, FileManager.default.isWritableFile(atPath: home) { return home + "/.cache/vantage/demo" }
+        if let home = env["HOME"], !home.isEmpty, FileManager.default.isWritableFile(atPath: home) {
+            return home + "/.cache/vantage/demo"
+        }
         return (env["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp") + "/vantage-demo"
     }
 
@@ -63,10 +73,13 @@ public struct DemoCommand: ParsableCommand {
     /// `worldSize` overrides the built-in world's number of IPv4 prefixes (tests use a smaller world);
     /// `rib` and `registryFiles` build the world from a real RIB instead (`vantage simulate --rib`).
     public static func prepare(
-        directory: String, worldSize: Int? = nil, rib: String? = nil, registryFiles: [String] = [], log: (String) -> Void
+        directory: String, worldSize: Int? = nil, rib: String? = nil, registryFiles: [String] = [],
+        log: (String) -> Void
     ) throws -> (archives: [String], generated: Bool) {
         var yaml = BuiltinScenarios.northKorea2014
-        if let worldSize { yaml = yaml.replacingOccurrences(of: "ipv4_prefixes: 110000", with: "ipv4_prefixes: \(worldSize)") }
+        if let worldSize {
+            yaml = yaml.replacingOccurrences(of: "ipv4_prefixes: 110000", with: "ipv4_prefixes: \(worldSize)")
+        }
         let stampPath = directory + "/.vantage-demo"
         let want = stamp(yaml + (rib.map { "\n# rib \($0) \(registryFiles)" } ?? ""))
         if let have = FileManager.default.contents(atPath: stampPath), String(decoding: have, as: UTF8.self) == want {
@@ -90,16 +103,22 @@ public struct DemoCommand: ParsableCommand {
 
     static func archives(in dir: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
-            .filter { ($0.hasPrefix("rib.") || $0.hasPrefix("updates.")) && $0.hasSuffix(".bz2") }.sorted().map { dir + "/" + $0 }
+            .filter { ($0.hasPrefix("rib.") || $0.hasPrefix("updates.")) && $0.hasSuffix(".bz2") }.sorted().map {
+                dir + "/" + $0
+            }
     }
 
     /// Detection (default settings unless a test passes others) with the registry files written beside
     /// the archives; the KP report.
-    public static func detect(directory: String, archives: [String], config: ObservatoryConfig = ObservatoryConfig()) throws -> (
-        result: Pipeline.Result, report: EntityReport
-    ) {
+    public static func detect(directory: String, archives: [String], config: ObservatoryConfig = ObservatoryConfig())
+        throws -> (
+            result: Pipeline.Result, report: EntityReport
+        )
+    {
         let folder = directory + "/registry"
-        let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted().map { folder + "/" + $0 }
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted().map {
+            folder + "/" + $0
+        }
         let registry = try RegistryLoader.load(files)
         var pipeline = Pipeline(registry: registry)
         pipeline.config = config
@@ -133,9 +152,13 @@ public struct DemoFindings {
             let candidates = kp.filter { $0.kind == kind }
             var best: Event?
             if kind == .instability {
-                best = candidates.filter { $0.start < item.end ?? .max }.min { dist($0.start, item.start) < dist($1.start, item.start) }
+                best = candidates.filter { $0.start < item.end ?? .max }.min {
+                    dist($0.start, item.start) < dist($1.start, item.start)
+                }
             } else {
-                best = candidates.filter { dist($0.start, item.start) <= 3600 }.min { dist($0.start, item.start) < dist($1.start, item.start) }
+                best = candidates.filter { dist($0.start, item.start) <= 3600 }.min {
+                    dist($0.start, item.start) < dist($1.start, item.start)
+                }
             }
             rows.append(Row(published: item.what, publishedStart: item.start, publishedEnd: item.end, event: best))
         }
@@ -163,7 +186,11 @@ public struct DemoFindings {
                 continue
             }
             var line = "    detected \(e.kind.rawValue) \(UTC.iso8601(e.start))"
-            if let end = e.end { line += " → \(UTC.iso8601(end)) (\(UTC.duration(end - min(end, e.start))))" } else { line += ", still open" }
+            if let end = e.end {
+                line += " → \(UTC.iso8601(end)) (\(UTC.duration(end - min(end, e.start))))"
+            } else {
+                line += ", still open"
+            }
             if e.kind == .outage {
                 line += "; start \(Self.offset(e.start, r.publishedStart))"
                 if let end = e.end, let want = r.publishedEnd { line += ", end \(Self.offset(end, want))" }

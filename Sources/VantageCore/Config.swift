@@ -44,6 +44,9 @@ public struct ObservatoryConfig: Sendable {
     /// least `instabilityMinEvents`.
     public var instabilityFactor: Double = 5
     public var instabilityMinEvents: Int = 4
+    /// ...and touching at least this share of the entity's routes (visible prefixes × full-feed peers)
+    /// in the bin: a handful of busy prefixes in a large country is background churn, not instability.
+    public var instabilityMinShare: Double = 0.04
     /// Quiet bins that close an instability event.
     public var instabilityQuietBins: Int = 6
 

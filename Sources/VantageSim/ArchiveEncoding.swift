@@ -17,7 +17,9 @@ struct MRTEncoder {
 
     /// An MRT header and body, the length backfilled.
     @inline(__always)
-    static func record(_ w: inout WireWriter, time: UInt32, type: MRTType, subtype: UInt16, _ body: (inout WireWriter) -> Void) {
+    static func record(
+        _ w: inout WireWriter, time: UInt32, type: MRTType, subtype: UInt16, _ body: (inout WireWriter) -> Void
+    ) {
         w.u32(time)
         w.u16(type.rawValue)
         w.u16(subtype)
@@ -109,7 +111,8 @@ struct MRTEncoder {
     /// A BGP4MP MESSAGE_AS4 record holding one UPDATE: `withdrawn` prefixes, or `announced` prefixes
     /// with the route's attributes. IPv4 uses the UPDATE's own fields, IPv6 MP_REACH/MP_UNREACH_NLRI.
     static func update(
-        _ w: inout WireWriter, time: UInt32, peer: SimPeer, withdrawn: [IPPrefix], announced: [IPPrefix], path: [UInt32],
+        _ w: inout WireWriter, time: UInt32, peer: SimPeer, withdrawn: [IPPrefix], announced: [IPPrefix],
+        path: [UInt32],
         originCode: UInt8
     ) {
         record(&w, time: time, type: .bgp4mp, subtype: BGP4MPSubtype.messageAS4) { b in
@@ -163,5 +166,7 @@ struct MRTEncoder {
 
     /// Room for NLRI in an UPDATE carrying these attributes (BGP messages are at most 4096 bytes,
     /// RFC 4271 §4), with margin for the MP_REACH/MP_UNREACH header.
-    static func nlriBudget(pathLength: Int) -> Int { 4096 - 19 - 4 - 60 - 4 * pathLength - 2 * ((pathLength + 254) / 255) }
+    static func nlriBudget(pathLength: Int) -> Int {
+        4096 - 19 - 4 - 60 - 4 * pathLength - 2 * ((pathLength + 254) / 255)
+    }
 }

@@ -15,7 +15,10 @@ public enum BuiltinScenarios {
     /// The published timeline the North Korea scenario reconstructs (UTC), for comparisons.
     public static let northKoreaTimeline: [(what: String, start: UInt32, end: UInt32?)] = [
         // From 2014-12-21 (the hour, 09:00, is this reconstruction's) until the outage.
-        ("route instability (more than 24 h)", UTC.time(2014, 12, 21, 9, 0), UTC.time(2014, 12, 22, 16, 15)),
+        (
+            "route instability for more than 24 h from 2014-12-21 (09:00 is this reconstruction's hour)",
+            UTC.time(2014, 12, 21, 9, 0), UTC.time(2014, 12, 22, 16, 15)
+        ),
         ("outage: all four networks withdrawn", UTC.time(2014, 12, 22, 16, 15), UTC.time(2014, 12, 23, 1, 46)),
         ("outage: withdrawn again", UTC.time(2014, 12, 23, 15, 41), UTC.time(2014, 12, 23, 16, 12)),
     ]

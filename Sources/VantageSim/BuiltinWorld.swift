@@ -1,4 +1,5 @@
 import BGPWire
+import Foundation
 import VantageCore
 
 /// The world the project generates: tier-1s in a full mesh, national transit networks below them,
@@ -22,52 +23,128 @@ enum BuiltinWorld {
     /// Countries in order of inclusion (`world.countries` takes the first N); weights are roughly each
     /// country's share of the 2014 IPv4 table.
     static let countryTable: [Country] = [
-        Country(cc: "US", rir: "arin", weight: 0.30, carriers: [(7922, "COMCAST-7922 - Comcast Cable Communications, Inc."), (209, "ASN-QWEST - Qwest"), (6939, "HURRICANE - Hurricane Electric, Inc.")]),
-        Country(cc: "CN", rir: "apnic", weight: 0.06, carriers: [(4837, "CHINA169-BACKBONE CNCGROUP China169 Backbone"), (4134, "CHINANET-BACKBONE No.31,Jin-rong Street"), (9808, "CMNET-GD Guangdong Mobile Communication Co.Ltd.")]),
+        Country(
+            cc: "US", rir: "arin", weight: 0.30,
+            carriers: [
+                (7922, "COMCAST-7922 - Comcast Cable Communications, Inc."), (209, "ASN-QWEST - Qwest"),
+                (6939, "HURRICANE - Hurricane Electric, Inc."),
+            ]),
+        Country(
+            cc: "CN", rir: "apnic", weight: 0.06,
+            carriers: [
+                (4837, "CHINA169-BACKBONE CNCGROUP China169 Backbone"),
+                (4134, "CHINANET-BACKBONE No.31,Jin-rong Street"),
+                (9808, "CMNET-GD Guangdong Mobile Communication Co.Ltd."),
+            ]),
         Country(cc: "KP", rir: "apnic", weight: 0, carriers: []),
-        Country(cc: "SY", rir: "ripencc", weight: 0.0006, carriers: [(29256, "STE-AS Syrian Telecommunication Establishment")]),
-        Country(cc: "RU", rir: "ripencc", weight: 0.05, carriers: [(12389, "ROSTELECOM-AS JSC Rostelecom"), (20485, "TRANSTELECOM JSC Company TransTeleCom"), (8359, "COMSTAR COMSTAR-Direct Moscow region network")]),
-        Country(cc: "EG", rir: "afrinic", weight: 0.003, carriers: [(8452, "TEDATA TEDATA"), (24863, "LINKdotNET-AS")]),
+        Country(
+            cc: "SY", rir: "ripencc", weight: 0.0006,
+            carriers: [(29256, "STE-AS Syrian Telecommunication Establishment")]),
+        Country(
+            cc: "RU", rir: "ripencc", weight: 0.05,
+            carriers: [
+                (12389, "ROSTELECOM-AS JSC Rostelecom"), (20485, "TRANSTELECOM JSC Company TransTeleCom"),
+                (8359, "COMSTAR COMSTAR-Direct Moscow region network"),
+            ]),
+        Country(
+            cc: "EG", rir: "afrinic", weight: 0.003, carriers: [(8452, "TEDATA TEDATA"), (24863, "LINKdotNET-AS")]),
         Country(cc: "IR", rir: "ripencc", weight: 0.006, carriers: [(12880, "DCI-AS DCI Autonomous System")]),
-        Country(cc: "CU", rir: "lacnic", weight: 0.0003, carriers: [(27725, "Empresa de Telecomunicaciones de Cuba, S.A.")]),
+        Country(
+            cc: "CU", rir: "lacnic", weight: 0.0003, carriers: [(27725, "Empresa de Telecomunicaciones de Cuba, S.A.")]),
         Country(cc: "JP", rir: "apnic", weight: 0.045, carriers: [(2516, "KDDI KDDI CORPORATION")]),
-        Country(cc: "DE", rir: "ripencc", weight: 0.04, carriers: [(3320, "DTAG Deutsche Telekom AG"), (8881, "VERSATEL Versatel Global Network")]),
-        Country(cc: "GB", rir: "ripencc", weight: 0.035, carriers: [(2856, "BT-UK-AS BTnet UK Regional network"), (5089, "NTL NTL Group Limited")]),
-        Country(cc: "BR", rir: "lacnic", weight: 0.05, carriers: [(28573, "NET Servicos de Comunicao S.A."), (4230, "Embratel"), (27699, "TELECOMUNICACOES DE SAO PAULO S/A - TELESP")]),
-        Country(cc: "KR", rir: "apnic", weight: 0.02, carriers: [(4766, "KIXS-AS-KR Korea Telecom"), (9318, "HANARO-AS Hanaro Telecom Inc."), (3786, "LGDACOM LG DACOM Corporation")]),
-        Country(cc: "FR", rir: "ripencc", weight: 0.025, carriers: [(3215, "AS3215 France Telecom - Orange"), (12322, "PROXAD AS for Proxad/Free ISP")]),
+        Country(
+            cc: "DE", rir: "ripencc", weight: 0.04,
+            carriers: [(3320, "DTAG Deutsche Telekom AG"), (8881, "VERSATEL Versatel Global Network")]),
+        Country(
+            cc: "GB", rir: "ripencc", weight: 0.035,
+            carriers: [(2856, "BT-UK-AS BTnet UK Regional network"), (5089, "NTL NTL Group Limited")]),
+        Country(
+            cc: "BR", rir: "lacnic", weight: 0.05,
+            carriers: [
+                (28573, "NET Servicos de Comunicao S.A."), (4230, "Embratel"),
+                (27699, "TELECOMUNICACOES DE SAO PAULO S/A - TELESP"),
+            ]),
+        Country(
+            cc: "KR", rir: "apnic", weight: 0.02,
+            carriers: [
+                (4766, "KIXS-AS-KR Korea Telecom"), (9318, "HANARO-AS Hanaro Telecom Inc."),
+                (3786, "LGDACOM LG DACOM Corporation"),
+            ]),
+        Country(
+            cc: "FR", rir: "ripencc", weight: 0.025,
+            carriers: [(3215, "AS3215 France Telecom - Orange"), (12322, "PROXAD AS for Proxad/Free ISP")]),
         Country(cc: "IT", rir: "ripencc", weight: 0.02, carriers: [(3269, "ASN-IBSNAZ TELECOM ITALIA")]),
         Country(cc: "CA", rir: "arin", weight: 0.025, carriers: []),
-        Country(cc: "AU", rir: "apnic", weight: 0.025, carriers: [(1221, "ASN-TELSTRA Telstra Pty Ltd"), (7545, "TPG-INTERNET-AP TPG Internet Pty Ltd")]),
-        Country(cc: "IN", rir: "apnic", weight: 0.035, carriers: [(9829, "BSNL-NIB National Internet Backbone"), (9498, "BBIL-AP BHARTI BT INTERNET LTD."), (4755, "VSNL-AS Videsh Sanchar Nigam Ltd. Autonomous System")]),
+        Country(
+            cc: "AU", rir: "apnic", weight: 0.025,
+            carriers: [(1221, "ASN-TELSTRA Telstra Pty Ltd"), (7545, "TPG-INTERNET-AP TPG Internet Pty Ltd")]),
+        Country(
+            cc: "IN", rir: "apnic", weight: 0.035,
+            carriers: [
+                (9829, "BSNL-NIB National Internet Backbone"), (9498, "BBIL-AP BHARTI BT INTERNET LTD."),
+                (4755, "VSNL-AS Videsh Sanchar Nigam Ltd. Autonomous System"),
+            ]),
         Country(cc: "NL", rir: "ripencc", weight: 0.015, carriers: []),
-        Country(cc: "ES", rir: "ripencc", weight: 0.012, carriers: [(3352, "TELEFONICA-DATA-ESPANA Internet Access Network of TDE")]),
-        Country(cc: "PL", rir: "ripencc", weight: 0.02, carriers: [(5617, "TPNET Polish Telecom's commercial IP network")]),
+        Country(
+            cc: "ES", rir: "ripencc", weight: 0.012,
+            carriers: [(3352, "TELEFONICA-DATA-ESPANA Internet Access Network of TDE")]),
+        Country(
+            cc: "PL", rir: "ripencc", weight: 0.02, carriers: [(5617, "TPNET Polish Telecom's commercial IP network")]),
         Country(cc: "UA", rir: "ripencc", weight: 0.02, carriers: [(6849, "UKRTELNET JSC UKRTELECOM")]),
         Country(cc: "SE", rir: "ripencc", weight: 0.01, carriers: []),
-        Country(cc: "TR", rir: "ripencc", weight: 0.01, carriers: [(9121, "TTNET TTnet Autonomous System"), (16135, "TURKCELL-AS Turkcell A.S.")]),
+        Country(
+            cc: "TR", rir: "ripencc", weight: 0.01,
+            carriers: [(9121, "TTNET TTnet Autonomous System"), (16135, "TURKCELL-AS Turkcell A.S.")]),
         Country(cc: "MX", rir: "lacnic", weight: 0.01, carriers: [(8151, "Uninet S.A. de C.V.")]),
-        Country(cc: "AR", rir: "lacnic", weight: 0.012, carriers: [(7303, "Telecom Argentina S.A."), (22927, "Telefonica de Argentina")]),
-        Country(cc: "ID", rir: "apnic", weight: 0.02, carriers: [(7713, "TELKOMNET-AS-AP PT TELEKOMUNIKASI INDONESIA")]),
+        Country(
+            cc: "AR", rir: "lacnic", weight: 0.012,
+            carriers: [(7303, "Telecom Argentina S.A."), (22927, "Telefonica de Argentina")]),
+        Country(
+            cc: "ID", rir: "apnic", weight: 0.02, carriers: [(7713, "TELKOMNET-AS-AP PT TELEKOMUNIKASI INDONESIA")]),
         Country(cc: "TW", rir: "apnic", weight: 0.012, carriers: [(3462, "HINET Data Communication Business Group")]),
         Country(cc: "VN", rir: "apnic", weight: 0.008, carriers: [(7552, "VIETEL-AS-AP Vietel Corporation")]),
         Country(cc: "ZA", rir: "afrinic", weight: 0.01, carriers: [(5713, "SAIX-NET")]),
-        Country(cc: "HK", rir: "apnic", weight: 0.012, carriers: [(9304, "HUTCHISON-AS-AP Hutchison Global Communications")]),
-        Country(cc: "SG", rir: "apnic", weight: 0.008, carriers: [(7473, "SINGTEL-AS-AP Singapore Telecom"), (4657, "STARHUBINTERNET-AS Starhub Internet, Singapore")]),
-        Country(cc: "CH", rir: "ripencc", weight: 0.008, carriers: [(3303, "SWISSCOM Swisscom Solutions Ltd"), (13030, "INIT7 Init Seven AG, Zurich, Switzerland")]),
-        Country(cc: "IL", rir: "ripencc", weight: 0.006, carriers: [(8551, "BEZEQ-INTERNATIONAL-AS Bezeqint Internet Backbone")]),
-        Country(cc: "CO", rir: "lacnic", weight: 0.006, carriers: [(19429, "ETB - Colombia"), (3816, "COLOMBIA TELECOMUNICACIONES S.A. ESP")]),
+        Country(
+            cc: "HK", rir: "apnic", weight: 0.012, carriers: [(9304, "HUTCHISON-AS-AP Hutchison Global Communications")]
+        ),
+        Country(
+            cc: "SG", rir: "apnic", weight: 0.008,
+            carriers: [
+                (7473, "SINGTEL-AS-AP Singapore Telecom"), (4657, "STARHUBINTERNET-AS Starhub Internet, Singapore"),
+            ]),
+        Country(
+            cc: "CH", rir: "ripencc", weight: 0.008,
+            carriers: [(3303, "SWISSCOM Swisscom Solutions Ltd"), (13030, "INIT7 Init Seven AG, Zurich, Switzerland")]),
+        Country(
+            cc: "IL", rir: "ripencc", weight: 0.006,
+            carriers: [(8551, "BEZEQ-INTERNATIONAL-AS Bezeqint Internet Backbone")]),
+        Country(
+            cc: "CO", rir: "lacnic", weight: 0.006,
+            carriers: [(19429, "ETB - Colombia"), (3816, "COLOMBIA TELECOMUNICACIONES S.A. ESP")]),
         Country(cc: "CL", rir: "lacnic", weight: 0.006, carriers: []),
         Country(cc: "TH", rir: "apnic", weight: 0.008, carriers: []),
-        Country(cc: "MY", rir: "apnic", weight: 0.005, carriers: [(4788, "TMNET-AS-AP TM Net, Internet Service Provider")]),
-        Country(cc: "PK", rir: "apnic", weight: 0.004, carriers: [(17557, "PKTELECOM-AS-PK Pakistan Telecommunication Company Limited")]),
-        Country(cc: "SA", rir: "ripencc", weight: 0.004, carriers: [(25019, "SAUDINETSTC-AS Autonomus System Number for SaudiNet"), (39386, "STC-IGW-AS Saudi Telecom Company")]),
+        Country(
+            cc: "MY", rir: "apnic", weight: 0.005, carriers: [(4788, "TMNET-AS-AP TM Net, Internet Service Provider")]),
+        Country(
+            cc: "PK", rir: "apnic", weight: 0.004,
+            carriers: [(17557, "PKTELECOM-AS-PK Pakistan Telecommunication Company Limited")]),
+        Country(
+            cc: "SA", rir: "ripencc", weight: 0.004,
+            carriers: [
+                (25019, "SAUDINETSTC-AS Autonomus System Number for SaudiNet"),
+                (39386, "STC-IGW-AS Saudi Telecom Company"),
+            ]),
         Country(cc: "KE", rir: "afrinic", weight: 0.002, carriers: [(33771, "SAFARICOM-LIMITED")]),
         Country(cc: "NG", rir: "afrinic", weight: 0.002, carriers: []),
         Country(cc: "NZ", rir: "apnic", weight: 0.004, carriers: []),
-        Country(cc: "AE", rir: "ripencc", weight: 0.003, carriers: [(15802, "DU-AS1 Emirates Integrated Telecommunications Company PJSC (EITC-DU)")]),
-        Country(cc: "KZ", rir: "ripencc", weight: 0.003, carriers: [(9198, "KAZTELECOM-AS Kazakhtelecom Corporate Sales Administration")]),
-        Country(cc: "UY", rir: "lacnic", weight: 0.002, carriers: [(6057, "Administracion Nacional de Telecomunicaciones")]),
+        Country(
+            cc: "AE", rir: "ripencc", weight: 0.003,
+            carriers: [(15802, "DU-AS1 Emirates Integrated Telecommunications Company PJSC (EITC-DU)")]),
+        Country(
+            cc: "KZ", rir: "ripencc", weight: 0.003,
+            carriers: [(9198, "KAZTELECOM-AS Kazakhtelecom Corporate Sales Administration")]),
+        Country(
+            cc: "UY", rir: "lacnic", weight: 0.002, carriers: [(6057, "Administracion Nacional de Telecomunicaciones")]),
         Country(cc: "SK", rir: "ripencc", weight: 0.003, carriers: [(6855, "SK SLOVAK TELECOM, AS6855")]),
         Country(cc: "KW", rir: "ripencc", weight: 0.001, carriers: [(9155, "QualityNet AS number")]),
         Country(cc: "SN", rir: "afrinic", weight: 0.0006, carriers: [(8346, "SONATEL-AS Autonomous System")]),
@@ -79,17 +156,22 @@ enum BuiltinWorld {
         (2914, "US", "NTT-COMMUNICATIONS-2914 - NTT America, Inc."), (174, "US", "COGENT Cogent/PSI"),
         (3257, "DE", "TISCALI-BACKBONE Tiscali Intl Network BV"), (6762, "IT", "SEABONE-NET Telecom Italia Sparkle"),
         (7018, "US", "ATT-INTERNET4 - AT&T WorldNet Services"), (1239, "US", "SPRINTLINK - Sprint"),
-        (6453, "US", "GLOBEINTERNET Teleglobe America Inc."), (701, "US", "UUNET - MCI Communications Services, Inc. d/b/a Verizon Business"),
+        (6453, "US", "GLOBEINTERNET Teleglobe America Inc."),
+        (701, "US", "UUNET - MCI Communications Services, Inc. d/b/a Verizon Business"),
     ]
 
-    static let northKorea = (asn: UInt32(131279), name: "STAR-KP Ryugyong-dong Potong-gang District", block: IPv4Address(175, 45, 176, 0))
+    static let northKorea = (
+        asn: UInt32(131279), name: "STAR-KP Star Joint Venture Co. Ltd.", block: IPv4Address(175, 45, 176, 0)
+    )
     static let chinaUnicom: UInt32 = 4837
     /// China Unicom's upstreams (tier-1s that carried AS4837 in 2014 RouteViews tables).
     static let chinaUnicomUpstreams: [UInt32] = [1239, 3356, 1299, 2914, 6453, 174]
     /// First private-use 4-byte AS number (RFC 6996) for synthetic networks.
     static let syntheticASBase: UInt32 = 4_200_000_000
     /// Transit networks preferred as partial peers when present.
-    static let partialPeerPreference: [UInt32] = [3320, 2516, 4766, 28573, 12389, 2856, 7922, 9829, 3215, 1221, 4134, 3269]
+    static let partialPeerPreference: [UInt32] = [
+        3320, 2516, 4766, 28573, 12389, 2856, 7922, 9829, 3215, 1221, 4134, 3269,
+    ]
 
     struct AS {
         var asn: UInt32
@@ -131,7 +213,10 @@ enum BuiltinWorld {
                 // Countries with one international gateway (SY, CU) keep it as their only transit.
                 if have > 0 && (c.cc == "SY" || c.cc == "CU") { break }
                 have += 1
-                ases.append(AS(asn: next, cc: c.cc, tier: 2, name: "SIM-TRANSIT-\(c.cc)-\(have) Simulated transit network, \(c.cc)"))
+                ases.append(
+                    AS(
+                        asn: next, cc: c.cc, tier: 2,
+                        name: "SIM-TRANSIT-\(c.cc)-\(have) Simulated transit network, \(c.cc)"))
                 byCountryTransit[c.cc, default: []].append(next)
                 next += 1
                 transitCount += 1
@@ -209,7 +294,9 @@ enum BuiltinWorld {
         var ipv4Cursor: UInt64 = UInt64(2) << 24
         let skipped: Set<UInt64> = [0, 10, 100, 127, 169, 172, 175, 192, 198, 203]
         var ipv6Cursor: [String: UInt64] = [:]
-        let ipv6Pools: [String: UInt64] = ["apnic": 0x2400, "arin": 0x2600, "ripencc": 0x2a00, "lacnic": 0x2800, "afrinic": 0x2c00]
+        let ipv6Pools: [String: UInt64] = [
+            "apnic": 0x2400, "arin": 0x2600, "ripencc": 0x2a00, "lacnic": 0x2800, "afrinic": 0x2c00,
+        ]
         var delegations: [(kind: Int, key: [UInt64], line: String)] = []
         let rirOf = Dictionary(uniqueKeysWithValues: countryTable.map { ($0.cc, $0.rir) })
         func date(_ r: inout SimRandom) -> String {
@@ -221,9 +308,11 @@ enum BuiltinWorld {
             let registry = a.tier == 1 ? "arin" : rir
             if a.asn == northKorea.asn {
                 delegations.append((0, [UInt64(a.asn)], "apnic|KP|asn|131279|1|20091221|allocated"))
-                delegations.append((1, [UInt64(northKorea.block.value)], "apnic|KP|ipv4|175.45.176.0|1024|20091221|allocated"))
+                delegations.append(
+                    (1, [UInt64(northKorea.block.value)], "apnic|KP|ipv4|175.45.176.0|1024|20091221|allocated"))
                 for k in 0..<4 {
-                    prefixOrigin.append((IPPrefix(.v4(IPv4Address(northKorea.block.value + UInt32(k) << 8)), 24), a.asn, "KP"))
+                    prefixOrigin.append(
+                        (IPPrefix(.v4(IPv4Address(northKorea.block.value + UInt32(k) << 8)), 24), a.asn, "KP"))
                 }
                 continue
             }
@@ -245,7 +334,10 @@ enum BuiltinWorld {
             ipv4Cursor += blockSize
             precondition(ipv4Cursor < UInt64(224) << 24, "built-in world: IPv4 space exhausted")
             delegations.append(
-                (1, [blockStart], "\(registry)|\(a.cc)|ipv4|\(IPv4Address(UInt32(blockStart)))|\(blockSize)|\(date(&rng))|allocated"))
+                (
+                    1, [blockStart],
+                    "\(registry)|\(a.cc)|ipv4|\(IPv4Address(UInt32(blockStart)))|\(blockSize)|\(date(&rng))|allocated"
+                ))
             var offset: UInt64 = 0
             for l in lengths {
                 let size = UInt64(1) << (32 - UInt64(l))
@@ -263,7 +355,8 @@ enum BuiltinWorld {
                 ipv6Cursor[registry] = cursor + units
                 let high = (pool << 48) | (cursor << 32)
                 let blockPrefix = IPPrefix(.v6(IPv6Address(high: high, low: 0)), UInt8(bits))
-                delegations.append((2, [high], "\(registry)|\(a.cc)|ipv6|\(blockPrefix.address)|\(bits)|\(date(&rng))|allocated"))
+                delegations.append(
+                    (2, [high], "\(registry)|\(a.cc)|ipv6|\(blockPrefix.address)|\(bits)|\(date(&rng))|allocated"))
                 prefixOrigin.append((blockPrefix, a.asn, a.cc))
                 var used = Set<UInt64>()
                 for _ in 1..<a.v6Count {
@@ -292,17 +385,24 @@ enum BuiltinWorld {
         let fullCandidates = tier1ASNs + ases.filter { $0.tier == 2 }.map(\.asn)
         for asn in fullCandidates.prefix(spec.fullFeedPeers) { peerASNs.append((asn, true)) }
         var partial: [UInt32] = partialPeerPreference.filter { asIndex[$0] != nil && !peerASNs.map(\.0).contains($0) }
-        partial += ases.filter { $0.tier == 2 && !partial.contains($0.asn) && !peerASNs.map(\.0).contains($0.asn) }.map(\.asn)
+        partial += ases.filter { $0.tier == 2 && !partial.contains($0.asn) && !peerASNs.map(\.0).contains($0.asn) }.map(
+            \.asn)
         for asn in partial.prefix(spec.partialPeers) { peerASNs.append((asn, false)) }
         var peers: [SimPeer] = []
         for (i, (asn, full)) in peerASNs.enumerated() {
             let v4 = IPv4Address(192, 0, 2, UInt8(full ? 10 + i : 100 + i))
             let tags = asn <= 0xFFFF && (i % 3 != 2)
             let med = i % 4 == 1
-            peers.append(SimPeer(asn: asn, address: .v4(v4), bgpID: v4, fullFeed: full, synthetic: false, tagsCommunities: tags, sendsMED: med))
+            peers.append(
+                SimPeer(
+                    asn: asn, address: .v4(v4), bgpID: v4, fullFeed: full, synthetic: false, tagsCommunities: tags,
+                    sendsMED: med))
             if full || i % 2 == 0 {
                 let v6 = IPv6Address(high: 0x2001_0db8_0000_0000, low: UInt64(full ? 0x10 + i : 0x100 + i))
-                peers.append(SimPeer(asn: asn, address: .v6(v6), bgpID: v4, fullFeed: full, synthetic: false, tagsCommunities: tags, sendsMED: med))
+                peers.append(
+                    SimPeer(
+                        asn: asn, address: .v6(v6), bgpID: v4, fullFeed: full, synthetic: false, tagsCommunities: tags,
+                        sendsMED: med))
             }
         }
 
@@ -362,7 +462,8 @@ enum BuiltinWorld {
         var text = "# Delegations of the simulated world (vantage simulate): RIR delegation statistics format.\n"
         text += "# Synthetic, except North Korea's 175.45.176.0/22 and AS131279 (KP) as APNIC delegated them.\n"
         text += "2|sim|\(stamp)|\(delegations.count)|19830101|\(stamp)|+0000\n"
-        text += "sim|*|asn|*|\(counts[0])|summary\nsim|*|ipv4|*|\(counts[1])|summary\nsim|*|ipv6|*|\(counts[2])|summary\n"
+        text +=
+            "sim|*|asn|*|\(counts[0])|summary\nsim|*|ipv4|*|\(counts[1])|summary\nsim|*|ipv6|*|\(counts[2])|summary\n"
         for d in delegations { text += d.line + "\n" }
         world.registryFiles.append(("delegated-sim.txt", Array(text.utf8)))
         var names = "# AS names of the simulated world (vantage simulate): AS<number> <name>.\n"
@@ -384,7 +485,9 @@ enum BuiltinWorld {
         let exact = weights.map { sum > 0 ? Double(rest) * $0 / sum : 0 }
         var out = exact.map { Int($0) + minimum }
         var left = total - out.reduce(0, +)
-        let order = exact.indices.sorted { (exact[$0] - exact[$0].rounded(.down), -$0) > (exact[$1] - exact[$1].rounded(.down), -$1) }
+        let order = exact.indices.sorted {
+            (exact[$0] - exact[$0].rounded(.down), -$0) > (exact[$1] - exact[$1].rounded(.down), -$1)
+        }
         var k = 0
         while left > 0 && !order.isEmpty {
             out[order[k % order.count]] += 1
@@ -398,7 +501,8 @@ enum BuiltinWorld {
     static func drawLength(_ rng: inout SimRandom) -> UInt8 {
         let r = rng.unit()
         let table: [(Double, UInt8)] = [
-            (0.55, 24), (0.65, 23), (0.77, 22), (0.83, 21), (0.89, 20), (0.93, 19), (0.955, 18), (0.97, 17), (0.995, 16), (1.0, 15),
+            (0.55, 24), (0.65, 23), (0.77, 22), (0.83, 21), (0.89, 20), (0.93, 19), (0.955, 18), (0.97, 17),
+            (0.995, 16), (1.0, 15),
         ]
         for (p, l) in table where r < p { return l }
         return 24
@@ -449,7 +553,8 @@ enum BuiltinWorld {
                 let d = cone[cur]!
                 // Customers of `cur` one step closer to the origin, in AS order for determinism.
                 let options = cone.filter { $0.value == d - 1 && ups($0.key).contains(cur) }.map(\.key).sorted()
-                let choice = options[Int(SimRandom.hash(UInt64(viewer), UInt64(cur), UInt64(origin), seed) % UInt64(options.count))]
+                let choice = options[
+                    Int(SimRandom.hash(UInt64(viewer), UInt64(cur), UInt64(origin), seed) % UInt64(options.count))]
                 path.append(choice)
                 cur = choice
             }
@@ -489,5 +594,3 @@ func grouped(_ n: Int) -> String {
     }
     return String(out.reversed())
 }
-
-import Foundation

@@ -20,8 +20,11 @@ enum RIBWorld {
         var entries: [(prefix: Int32, peer: UInt16, path: Int32)] = []
         var table: PeerIndexTable?
         let problems = Failures()
-        defer { problems.all.forEach { onProblem("vantage: \($0)") } }
-        try MRTFile.forEachRecord(path: ribPath, threads: 0, onProblem: { problems.add("\($0)") }) { record in
+        defer {
+            for p in problems.all { onProblem("vantage: \(p)") }
+        }
+        let collect: (ArchiveProblem) -> Void = { problems.add("\($0)") }
+        try MRTFile.forEachRecord(path: ribPath, threads: 0, onProblem: collect) { record in
             switch record.message {
             case .peerIndexTable(let t):
                 table = t
@@ -39,7 +42,9 @@ enum RIBWorld {
                 }
                 for e in r.entries {
                     var flat: [UInt32] = []
-                    for seg in e.attributes.effectiveASPath?.segments ?? [] where seg.type == .sequence { flat += seg.asns }
+                    for seg in e.attributes.effectiveASPath?.segments ?? [] where seg.type == .sequence {
+                        flat += seg.asns
+                    }
                     guard let o = flat.last else { continue }
                     if world.origin[Int(pid)] == 0 {
                         world.origin[Int(pid)] = o
@@ -58,7 +63,9 @@ enum RIBWorld {
         var tables = [[Int32]](repeating: [Int32](repeating: -1, count: n), count: table.peers.count)
         var counts = [[Int]](repeating: [0, 0], count: table.peers.count)
         for e in entries where Int(e.peer) < tables.count {
-            if tables[Int(e.peer)][Int(e.prefix)] < 0 { counts[Int(e.peer)][world.prefixes[Int(e.prefix)].afi == .ipv4 ? 0 : 1] += 1 }
+            if tables[Int(e.peer)][Int(e.prefix)] < 0 {
+                counts[Int(e.peer)][world.prefixes[Int(e.prefix)].afi == .ipv4 ? 0 : 1] += 1
+            }
             tables[Int(e.peer)][Int(e.prefix)] = e.path
         }
         entries = []
@@ -93,7 +100,9 @@ enum RIBWorld {
             for _ in fullCount[f]..<spec.fullFeedPeers {
                 let asn = cloneASBase + UInt32(clone)
                 let address: IPAddress =
-                    f == 0 ? .v4(IPv4Address(192, 0, 2, UInt8(10 + clone))) : .v6(IPv6Address(high: 0x2001_0db8_0000_0000, low: UInt64(0x10 + clone)))
+                    f == 0
+                    ? .v4(IPv4Address(192, 0, 2, UInt8(10 + clone)))
+                    : .v6(IPv6Address(high: 0x2001_0db8_0000_0000, low: UInt64(0x10 + clone)))
                 var prepended: [Int32: Int32] = [:]
                 var t = [Int32](repeating: -1, count: n)
                 for k in 0..<n where srcTable[k] >= 0 && (world.prefixes[k].afi == .ipv4) == (f == 0) {
@@ -108,7 +117,8 @@ enum RIBWorld {
                 }
                 world.peers.append(
                     SimPeer(
-                        asn: asn, address: address, bgpID: IPv4Address(192, 0, 2, UInt8(10 + clone)), fullFeed: true, synthetic: true,
+                        asn: asn, address: address, bgpID: IPv4Address(192, 0, 2, UInt8(10 + clone)), fullFeed: true,
+                        synthetic: true,
                         tagsCommunities: false, sendsMED: false))
                 world.base.append(t)
                 clone += 1
@@ -131,7 +141,9 @@ enum RIBWorld {
         world.countryOfASN = { registry.country(ofASN: $0) }
         for path in registryPaths {
             let name = (path as NSString).lastPathComponent
-            guard let data = FileManager.default.contents(atPath: path) else { throw ScenarioError("\(path): cannot read") }
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ScenarioError("\(path): cannot read")
+            }
             world.registryFiles.append((name, [UInt8](data)))
         }
         let v4 = world.prefixes.filter { $0.afi == .ipv4 }.count

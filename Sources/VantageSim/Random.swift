@@ -1,3 +1,5 @@
+import Foundation
+
 /// The simulator's only source of randomness: SplitMix64 (Steele, Lea, Flood 2014), whose whole
 /// state is one UInt64, so a seed fixes every draw on every platform. Every helper below is written
 /// out (no `Int.random(in:using:)`, whose algorithm the standard library may change), so the same
@@ -49,7 +51,9 @@ public struct SimRandom: RandomNumberGenerator, Sendable {
     /// Uniform in [0, 1).
     public mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
 
-    public mutating func double(_ r: ClosedRange<Double>) -> Double { r.lowerBound + unit() * (r.upperBound - r.lowerBound) }
+    public mutating func double(_ r: ClosedRange<Double>) -> Double {
+        r.lowerBound + unit() * (r.upperBound - r.lowerBound)
+    }
 
     public mutating func chance(_ p: Double) -> Bool { unit() < p }
 
@@ -79,9 +83,3 @@ public struct SimRandom: RandomNumberGenerator, Sendable {
         for i in stride(from: a.count - 1, to: 0, by: -1) { a.swapAt(i, below(i + 1)) }
     }
 }
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif

@@ -1,4 +1,5 @@
 import BGPWire
+import Foundation
 import VantageCore
 import Yams
 
@@ -147,15 +148,21 @@ extension Scenario {
         } catch {
             throw ScenarioError("scenario: not valid YAML: \(error)")
         }
-        guard let root, root.mapping != nil else { throw ScenarioError("scenario: expected a mapping at the top level") }
+        guard let root, root.mapping != nil else {
+            throw ScenarioError("scenario: expected a mapping at the top level")
+        }
         try checkKeys(root, ["name", "description", "start", "end", "seed", "world", "events"], "scenario")
-        guard let name = root["name"]?.string, !name.isEmpty else { throw ScenarioError("scenario: `name` is required") }
+        guard let name = root["name"]?.string, !name.isEmpty else {
+            throw ScenarioError("scenario: `name` is required")
+        }
         let start = try time(root["start"], "start")
         let end = try time(root["end"], "end")
         guard end > start else { throw ScenarioError("scenario: `end` must be after `start`") }
         var s = Scenario(name: name, description: root["description"]?.string ?? "", start: start, end: end)
         if let seed = root["seed"] {
-            guard let v = seed.string.flatMap({ UInt64($0) }) else { throw ScenarioError("scenario: `seed` must be a whole number") }
+            guard let v = seed.string.flatMap({ UInt64($0) }) else {
+                throw ScenarioError("scenario: `seed` must be a whole number")
+            }
             s.seed = v
         }
         if let w = root["world"] { s.world = try parseWorld(w) }
@@ -171,7 +178,8 @@ extension Scenario {
         for (k, _) in m {
             guard let key = k.string else { continue }
             if !allowed.contains(key) {
-                throw ScenarioError("\(context): unknown key `\(key)` (expected one of: \(allowed.sorted().joined(separator: ", ")))")
+                throw ScenarioError(
+                    "\(context): unknown key `\(key)` (expected one of: \(allowed.sorted().joined(separator: ", ")))")
             }
         }
     }
@@ -179,22 +187,30 @@ extension Scenario {
     static func parseWorld(_ node: Node) throws -> WorldSpec {
         var w = WorldSpec()
         if let kind = node.string {
-            guard let k = WorldSpec.Kind(rawValue: kind) else { throw ScenarioError("world: expected builtin or rib, got \(kind)") }
+            guard let k = WorldSpec.Kind(rawValue: kind) else {
+                throw ScenarioError("world: expected builtin or rib, got \(kind)")
+            }
             w.kind = k
             return w
         }
         guard node.mapping != nil else { throw ScenarioError("world: expected `builtin`, `rib` or a mapping") }
         try checkKeys(
             node,
-            ["kind", "ipv4_prefixes", "ipv6_prefixes", "ases", "countries", "full_feed_peers", "partial_peers", "churn", "rib", "registry"],
+            [
+                "kind", "ipv4_prefixes", "ipv6_prefixes", "ases", "countries", "full_feed_peers", "partial_peers",
+                "churn", "rib", "registry",
+            ],
             "world")
         if let kind = node["kind"]?.string {
-            guard let k = WorldSpec.Kind(rawValue: kind) else { throw ScenarioError("world.kind: expected builtin or rib, got \(kind)") }
+            guard let k = WorldSpec.Kind(rawValue: kind) else {
+                throw ScenarioError("world.kind: expected builtin or rib, got \(kind)")
+            }
             w.kind = k
         }
         func int(_ key: String, _ range: ClosedRange<Int>) throws -> Int? {
             guard let n = node[key] else { return nil }
-            guard let v = n.string.flatMap({ Int($0.replacingOccurrences(of: "_", with: "")) }), range.contains(v) else {
+            guard let v = n.string.flatMap({ Int($0.replacingOccurrences(of: "_", with: "")) }), range.contains(v)
+            else {
                 throw ScenarioError("world.\(key): expected a whole number in \(range.lowerBound)…\(range.upperBound)")
             }
             return v
@@ -206,7 +222,9 @@ extension Scenario {
         if let v = try int("full_feed_peers", 1...12) { w.fullFeedPeers = v }
         if let v = try int("partial_peers", 0...12) { w.partialPeers = v }
         if let c = node["churn"] {
-            guard let v = c.string.flatMap(Double.init), v >= 0, v <= 20 else { throw ScenarioError("world.churn: expected a number 0…20") }
+            guard let v = c.string.flatMap(Double.init), v >= 0, v <= 20 else {
+                throw ScenarioError("world.churn: expected a number 0…20")
+            }
             w.churn = v
         }
         w.rib = node["rib"]?.string
@@ -221,12 +239,16 @@ extension Scenario {
         guard node.mapping != nil else { throw ScenarioError("\(ctx): expected a mapping") }
         try checkKeys(
             node,
-            ["at", "until", "action", "target", "interval", "period", "reach", "new_upstream", "peer", "duration", "origin", "upstream"],
+            [
+                "at", "until", "action", "target", "interval", "period", "reach", "new_upstream", "peer", "duration",
+                "origin", "upstream",
+            ],
             ctx)
         guard let actionText = node["action"]?.string else { throw ScenarioError("\(ctx): `action` is required") }
         guard let action = ScenarioEvent.Action(rawValue: actionText) else {
             throw ScenarioError(
-                "\(ctx): unknown action `\(actionText)` (expected \(ScenarioEvent.Action.allCases.map(\.rawValue).joined(separator: ", ")))")
+                "\(ctx): unknown action `\(actionText)` (expected \(ScenarioEvent.Action.allCases.map(\.rawValue).joined(separator: ", ")))"
+            )
         }
         var e = ScenarioEvent(at: try time(node["at"], "\(ctx).at"), action: action)
         if let u = node["until"] {
@@ -254,7 +276,9 @@ extension Scenario {
         case .withdraw, .flap, .rehome, .announce:
             guard e.target != nil else { throw ScenarioError("\(ctx): \(action.rawValue) needs a `target`") }
         case .peerReset:
-            guard e.peer != nil else { throw ScenarioError("\(ctx): peer-reset needs a `peer` (AS number or session address)") }
+            guard e.peer != nil else {
+                throw ScenarioError("\(ctx): peer-reset needs a `peer` (AS number or session address)")
+            }
         case .missingFile: break
         }
         if action == .flap {
@@ -270,7 +294,9 @@ extension Scenario {
     }
 
     static func parseTarget(_ node: Node, ctx: String) throws -> Target {
-        guard node.mapping != nil else { throw ScenarioError("\(ctx): expected {country: CC}, {asn: N} or {prefixes: [...]}") }
+        guard node.mapping != nil else {
+            throw ScenarioError("\(ctx): expected {country: CC}, {asn: N} or {prefixes: [...]}")
+        }
         try checkKeys(node, ["country", "asn", "prefixes", "share"], ctx)
         var t = Target()
         t.country = node["country"]?.string?.uppercased()
@@ -283,7 +309,9 @@ extension Scenario {
             }
         }
         if let s = node["share"] {
-            guard let v = s.string.flatMap(Double.init), v > 0, v <= 1 else { throw ScenarioError("\(ctx).share: expected a fraction in (0, 1]") }
+            guard let v = s.string.flatMap(Double.init), v > 0, v <= 1 else {
+                throw ScenarioError("\(ctx).share: expected a fraction in (0, 1]")
+            }
             t.share = v
         }
         let kinds = (t.country != nil ? 1 : 0) + (t.asn != nil ? 1 : 0) + (t.prefixes.isEmpty ? 0 : 1)
@@ -307,12 +335,16 @@ extension Scenario {
         let halves = s.split(maxSplits: 1, whereSeparator: { $0 == "T" || $0 == "t" || $0 == " " })
         guard let datePart = halves.first else { return nil }
         let d = datePart.split(separator: "-").map { Int($0) }
-        guard d.count == 3, let y = d[0], let m = d[1], let day = d[2], (1970...2105).contains(y), (1...12).contains(m), (1...31).contains(day)
+        guard d.count == 3, let y = d[0], let m = d[1], let day = d[2], (1970...2105).contains(y), (1...12).contains(m),
+            (1...31).contains(day)
         else { return nil }
-        var hh = 0, mm = 0, ss = 0
+        var hh = 0
+        var mm = 0
+        var ss = 0
         if halves.count == 2 {
             let t = halves[1].split(separator: ":").map { Int($0.split(separator: ".").first ?? "") }
-            guard (2...3).contains(t.count), let h = t[0], let mi = t[1], (0...23).contains(h), (0...59).contains(mi) else { return nil }
+            guard (2...3).contains(t.count), let h = t[0], let mi = t[1], (0...23).contains(h), (0...59).contains(mi)
+            else { return nil }
             hh = h
             mm = mi
             if t.count == 3 {
@@ -324,7 +356,9 @@ extension Scenario {
     }
 
     static func time(_ node: Node?, _ ctx: String) throws -> UInt32 {
-        guard let text = node?.string else { throw ScenarioError("\(ctx): a time is required (ISO-8601 UTC, e.g. 2014-12-22T16:15:00Z)") }
+        guard let text = node?.string else {
+            throw ScenarioError("\(ctx): a time is required (ISO-8601 UTC, e.g. 2014-12-22T16:15:00Z)")
+        }
         guard let t = parseTime(text) else { throw ScenarioError("\(ctx): not an ISO-8601 UTC time: \(text)") }
         return t
     }
@@ -360,18 +394,20 @@ extension Scenario {
     }
 
     static func duration(_ text: String, _ ctx: String) throws -> UInt32 {
-        guard let d = parseDuration(text), d > 0 else { throw ScenarioError("\(ctx): not a duration (like 45s, 5m, 1h30m): \(text)") }
+        guard let d = parseDuration(text), d > 0 else {
+            throw ScenarioError("\(ctx): not a duration (like 45s, 5m, 1h30m): \(text)")
+        }
         return d
     }
 
     static func durationRange(_ text: String, _ ctx: String) throws -> ClosedRange<UInt32> {
         let parts = text.split(separator: "-")
-        guard (1...2).contains(parts.count) else { throw ScenarioError("\(ctx): expected a duration or a range like 20m-60m") }
+        guard (1...2).contains(parts.count) else {
+            throw ScenarioError("\(ctx): expected a duration or a range like 20m-60m")
+        }
         let lo = try duration(String(parts[0]), ctx)
         let hi = try duration(String(parts[parts.count - 1]), ctx)
         guard lo <= hi else { throw ScenarioError("\(ctx): range minimum above maximum") }
         return lo...hi
     }
 }
-
-import Foundation

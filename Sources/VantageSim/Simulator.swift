@@ -67,29 +67,33 @@ public enum Simulator {
     /// Runs the scenario and writes the archives. `log` receives progress lines.
     public static func run(_ scenario: Scenario, options: Options, log: (String) -> Void = { _ in }) throws -> Result {
         let seed = options.seed ?? scenario.seed
+        let t0 = Date()
         let world: World
         switch (options.ribPath ?? scenario.world.rib, scenario.world.kind) {
         case (let rib?, _) where options.ribPath != nil || scenario.world.kind == .rib:
-            guard let registry = options.registry else { throw ScenarioError("a RIB world needs --registry files (delegation statistics) to know countries") }
+            guard let registry = options.registry else {
+                throw ScenarioError("a RIB world needs --registry files (delegation statistics) to know countries")
+            }
             log("reading \(rib)…")
             world = try RIBWorld.build(
-                spec: scenario.world, ribPath: rib, registry: registry, registryPaths: options.registryPaths, onProblem: log)
+                spec: scenario.world, ribPath: rib, registry: registry, registryPaths: options.registryPaths,
+                onProblem: log)
         case (_, .rib):
             throw ScenarioError("world kind rib needs a RIB (--rib FILE or world.rib)")
         default:
             world = BuiltinWorld.build(scenario.world, seed: seed, start: scenario.start)
         }
-        let timing = ProcessInfo.processInfo.environment["VANTAGE_SIM_TIMING"] != nil
-        let t0 = Date()
         log(world.summary)
+        let t1 = Date()
         var engine = Engine(world: world, scenario: scenario, seed: seed)
         try engine.schedule()
-        let t1 = Date()
         engine.runQueue()
         let t2 = Date()
         let result = try engine.write(to: options.outputDirectory, log: log)
-        if timing {
-            log("timing: world+schedule \(t1.timeIntervalSince(t0)) s, run \(t2.timeIntervalSince(t1)) s, write \(Date().timeIntervalSince(t2)) s")
+        // VANTAGE_SIM_TIMING=1: where the time goes.
+        if ProcessInfo.processInfo.environment["VANTAGE_SIM_TIMING"] != nil {
+            let f = { (a: Date, b: Date) in String(format: "%.2f s", a.timeIntervalSince(b)) }
+            log("timing: world \(f(t1, t0)), simulation \(f(t2, t1)), encoding and compression \(f(Date(), t2))")
         }
         return result
     }
@@ -217,7 +221,7 @@ struct Engine {
         up = Array(repeating: true, count: world.peers.count)
         let n = Int((scenario.end - scenario.start + Simulator.updateInterval - 1) / Simulator.updateInterval)
         files = Array(repeating: WireWriter(), count: n)
-        var d = SimRandom(seed: seed).fork(0x44454C4159)  // "DELAY"
+        var d = SimRandom(seed: seed).fork(0x44_454C_4159)  // "DELAY"
         for _ in world.peers {
             withdrawDelay.append(d.seconds(2...9))
             announceDelay.append(d.seconds(12...30))
@@ -241,7 +245,9 @@ struct Engine {
         for e in scenario.events {
             let t = e.target.map { world.resolve($0) } ?? []
             if e.target != nil && t.isEmpty && e.action != .announce {
-                throw ScenarioError("\(e.action.rawValue) at \(UTC.iso8601(e.at)): target \(e.target!.description) matches no prefix of the world")
+                throw ScenarioError(
+                    "\(e.action.rawValue) at \(UTC.iso8601(e.at)): target \(e.target!.description) matches no prefix of the world"
+                )
             }
             targets.append(t)
             controlled.formUnion(t)
@@ -315,7 +321,14 @@ struct Engine {
                 n += 1
                 t += max(period + 60, rng.seconds(e.interval!))
             }
-            eventLog.append("\(window)  flap \(what): \(targets.count) prefixes withdrawn and re-announced \(n) times")
+            let reach =
+                e.reach.map { r in
+                    " (each time at \(Int((r.lowerBound * 100).rounded()))"
+                        + (r.upperBound > r.lowerBound ? "–\(Int((r.upperBound * 100).rounded()))" : "")
+                        + " % of the full-feed sessions)"
+                } ?? ""
+            eventLog.append(
+                "\(window)  flap \(what): \(targets.count) prefixes withdrawn and re-announced \(n) times\(reach)")
         case .rehome:
             let newUp = e.newUpstream!
             var changed = 0
@@ -330,7 +343,8 @@ struct Engine {
                     } else {
                         let oldPath = world.store[old]
                         let prepend = oldPath.count - 1 - World.upstreamIndex(oldPath) - 1
-                        path = world.store.id(world.pathVia(peer: p, upstream: newUp, origin: o, prepend: max(0, prepend)))
+                        path = world.store.id(
+                            world.pathVia(peer: p, upstream: newUp, origin: o, prepend: max(0, prepend)))
                         via[o] = path
                     }
                     queue.push(e.at + aDelay(p), .rebase, peer: p, prefix: x, value: path)
@@ -343,14 +357,19 @@ struct Engine {
             var n = 0
             for x in targets {
                 var o = e.origin ?? world.origin[Int(x)]
-                if o == 0 { throw ScenarioError("announce at \(UTC.iso8601(e.at)): \(world.prefixes[Int(x)]) is new: give `origin`") }
+                if o == 0 {
+                    throw ScenarioError(
+                        "announce at \(UTC.iso8601(e.at)): \(world.prefixes[Int(x)]) is new: give `origin`")
+                }
                 if e.origin != nil { o = e.origin! }
                 for p in world.peers.indices where world.peers[p].afi == world.prefixes[Int(x)].afi {
                     if !world.peers[p].fullFeed && SimRandom.hash(UInt64(x), UInt64(p), seed) % 2 == 0 { continue }
                     let path: [UInt32]
                     if let u = e.upstream {
                         path = world.pathVia(peer: p, upstream: u, origin: o)
-                    } else if let same = world.prefixes.indices.first(where: { world.origin[$0] == o && world.base[p][$0] >= 0 }) {
+                    } else if let same = world.prefixes.indices.first(where: {
+                        world.origin[$0] == o && world.base[p][$0] >= 0
+                    }) {
                         path = world.store[world.base[p][same]]
                     } else {
                         path = world.peers[p].asn == o ? [o] : [world.peers[p].asn, o]
@@ -371,7 +390,9 @@ struct Engine {
                 queue.push(back, .sessionUp, peer: p)
             }
             let names = sessions.map { "AS\(world.peers[$0].asn) \(world.peers[$0].address)" }.joined(separator: ", ")
-            eventLog.append("\(UTC.iso8601(e.at)) → \(UTC.iso8601(back))  peer-reset \(names): session down, then up and table re-sent")
+            eventLog.append(
+                "\(UTC.iso8601(e.at)) → \(UTC.iso8601(back))  peer-reset \(names): session down, then up and table re-sent"
+            )
         case .missingFile:
             let last = e.until.map { $0 - 1 } ?? e.at
             let first = Int((e.at - scenario.start) / Simulator.updateInterval)
@@ -423,7 +444,7 @@ struct Engine {
             guard churn > 0, !pool.isEmpty else { continue }
             let scale = churn * (peer.fullFeed ? 1 : 0.5) * (peer.afi == .ipv4 ? 1 : 0.3)
             // Path changes (most reverted), withdrawals (re-announced), duplicates, per hour.
-            for (kind, perHour) in [(0, 200.0), (1, 16.0), (2, 50.0)] {
+            for (kind, perHour) in [(0, 120.0), (1, 16.0), (2, 20.0)] {
                 let rate = perHour * scale
                 guard rate > 0 else { continue }
                 var t = start + r.exponential(mean: 3600 / rate)
@@ -488,7 +509,9 @@ struct Engine {
     mutating func withdrawalWith(_ g: inout SimRandom, _ prefixes: [Int32], at: UInt32, until: UInt32) {
         let saved = rng
         rng = g
-        withdrawal(prefixes, sessions: world.peers.indices.filter { holds($0, prefixes) }, at: at, until: until, hunting: false)
+        withdrawal(
+            prefixes, sessions: world.peers.indices.filter { holds($0, prefixes) }, at: at, until: until, hunting: false
+        )
         g = rng
         rng = saved
     }
@@ -574,14 +597,16 @@ struct Engine {
         let code = withdraw ? 0 : world.originCode[prefix]
         let pfx = world.prefixes[prefix]
         let size = MRTEncoder.prefixBytes(pfx)
-        if let p = pending, p.time == time, p.peer == peer, p.withdraw == withdraw, p.path == path, p.originCode == code,
+        if let p = pending, p.time == time, p.peer == peer, p.withdraw == withdraw, p.path == path,
+            p.originCode == code,
             p.bytes + size <= MRTEncoder.nlriBudget(pathLength: withdraw ? 0 : world.store[path].count)
         {
             pending!.prefixes.append(pfx)
             pending!.bytes += size
         } else {
             flush()
-            pending = Pending(time: time, peer: peer, withdraw: withdraw, path: path, originCode: code, prefixes: [pfx], bytes: size)
+            pending = Pending(
+                time: time, peer: peer, withdraw: withdraw, path: path, originCode: code, prefixes: [pfx], bytes: size)
         }
         if withdraw { stats.withdrawals += 1 } else { stats.announcements += 1 }
     }
@@ -594,7 +619,8 @@ struct Engine {
         stats.records += 1
         MRTEncoder.update(
             &files[file], time: p.time, peer: world.peers[p.peer], withdrawn: p.withdraw ? p.prefixes : [],
-            announced: p.withdraw ? [] : p.prefixes, path: p.withdraw ? [] : world.store[p.path], originCode: p.originCode)
+            announced: p.withdraw ? [] : p.prefixes, path: p.withdraw ? [] : world.store[p.path],
+            originCode: p.originCode)
     }
 
     mutating func write(_ time: UInt32, _ bytes: [UInt8]) {
@@ -631,7 +657,8 @@ struct Engine {
                     b.u32(t - UInt32(SimRandom.hash(UInt64(p), UInt64(x), seed) % (30 * 86400)))
                     b.lengthPrefixed(.u16, "RIB entry attribute length") { a in
                         MRTEncoder.attributes(
-                            &a, peer: peers[p], path: world.store[world.initialBase(p, x)], originCode: world.originCode[x], ribIPv6: true)
+                            &a, peer: peers[p], path: world.store[world.initialBase(p, x)],
+                            originCode: world.originCode[x], ribIPv6: true)
                     }
                 }
             }
@@ -650,10 +677,10 @@ struct Engine {
         where (name.hasPrefix("rib.") || name.hasPrefix("updates.")) && name.hasSuffix(".bz2") {
             try fm.removeItem(atPath: dir + "/" + name)
         }
-        let began = Date()
         let rib = ribBytes()
-        if ProcessInfo.processInfo.environment["VANTAGE_SIM_TIMING"] != nil { log("timing: RIB encoding \(Date().timeIntervalSince(began)) s") }
-        var jobs: [(path: String, bytes: [UInt8])] = [(dir + "/" + Simulator.fileName("rib", scenario.start), rib.bytes)]
+        var jobs: [(path: String, bytes: [UInt8])] = [
+            (dir + "/" + Simulator.fileName("rib", scenario.start), rib.bytes)
+        ]
         var updateFiles: [String] = []
         var missingFiles: [String] = []
         for (i, f) in files.enumerated() {
@@ -665,16 +692,22 @@ struct Engine {
             jobs.append((path, f.bytes))
             updateFiles.append(path)
         }
-        log("compressing \(jobs.count) files (\(grouped(jobs.reduce(0) { $0 + $1.bytes.count } / 1_000_000)) MB of MRT)…")
+        log(
+            "compressing \(jobs.count) files (\(grouped(jobs.reduce(0) { $0 + $1.bytes.count } / 1_000_000)) MB of MRT)…"
+        )
         let failures = Failures()
         parallelForEach(jobs.count) { [jobs] i in
-            do { try Bzip2Writer.write(jobs[i].bytes, to: jobs[i].path) } catch { failures.add("\(jobs[i].path): \(error)") }
+            do { try Bzip2Writer.write(jobs[i].bytes, to: jobs[i].path) } catch {
+                failures.add("\(jobs[i].path): \(error)")
+            }
         }
         if let first = failures.first { throw ScenarioError(first) }
         var registryFiles: [String] = []
         for (name, bytes) in world.registryFiles {
             let path = dir + "/registry/" + name
-            guard fm.createFile(atPath: path, contents: Data(bytes)) else { throw ScenarioError("\(path): cannot write") }
+            guard fm.createFile(atPath: path, contents: Data(bytes)) else {
+                throw ScenarioError("\(path): cannot write")
+            }
             registryFiles.append(path)
         }
         var result = Simulator.Result(
@@ -700,17 +733,23 @@ struct Engine {
                         + "no \(afi) full-feed peer in these archives")
             }
         }
-        var readme = "SIMULATED DATA — written by `vantage simulate` (\(Simulator.version)), not recorded at any collector.\n\n"
+        var readme =
+            "SIMULATED DATA — written by `vantage simulate` (\(Simulator.version)), not recorded at any collector.\n\n"
         readme += "Scenario: \(scenario.name), seed \(seed)\n"
-        if !scenario.description.isEmpty { readme += scenario.description.trimmingCharacters(in: .whitespacesAndNewlines) + "\n" }
+        if !scenario.description.isEmpty {
+            readme += scenario.description.trimmingCharacters(in: .whitespacesAndNewlines) + "\n"
+        }
         readme += "\nWindow: \(UTC.iso8601(scenario.start)) → \(UTC.iso8601(scenario.end))\n\(world.summary)\n"
         readme += "Peers (\(world.peers.count) sessions):\n"
         for (i, p) in world.peers.enumerated() {
             let n = world.base[i].indices.filter { world.initialBase(i, $0) >= 0 }.count
-            readme += "  AS\(p.asn) \(p.address)  \(p.fullFeed ? "full feed" : "partial")\(p.synthetic ? " (cloned)" : "")  \(grouped(n)) routes\n"
+            readme +=
+                "  AS\(p.asn) \(p.address)  \(p.fullFeed ? "full feed" : "partial")\(p.synthetic ? " (cloned)" : "")  \(grouped(n)) routes\n"
         }
         readme += "Events:\n" + eventLog.map { "  \($0)\n" }.joined()
-        readme += "\nIn this folder: vantage detect " + world.registryFiles.map { "--registry registry/\($0.name) " }.joined() + "*.bz2\n"
+        readme +=
+            "\nIn this folder: vantage detect " + world.registryFiles.map { "--registry registry/\($0.name) " }.joined()
+            + "*.bz2\n"
         _ = fm.createFile(atPath: dir + "/README.txt", contents: Data(readme.utf8))
         return result
     }

@@ -98,7 +98,9 @@ final class World {
         out = out.filter { seen.insert($0).inserted }
         if let share = target.share {
             // Spread evenly in address order (every other prefix for 0.5), at least one.
-            let kept = out.indices.filter { j in (Double(j + 1) * share).rounded(.down) > (Double(j) * share).rounded(.down) }
+            let kept = out.indices.filter { j in
+                (Double(j + 1) * share).rounded(.down) > (Double(j) * share).rounded(.down)
+            }
             out = kept.isEmpty ? [out[0]] : kept.map { out[$0] }
         }
         return out

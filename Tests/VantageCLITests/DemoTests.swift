@@ -14,16 +14,21 @@ final class DemoTests: XCTestCase {
         FileManager.default.temporaryDirectory.appendingPathComponent("vantage-demo-\(name)-\(UUID().uuidString)").path
     }
 
-    func assertNorthKoreaFindings(_ result: Pipeline.Result, _ report: EntityReport, file: StaticString = #filePath, line: UInt = #line) {
+    func assertNorthKoreaFindings(
+        _ result: Pipeline.Result, _ report: EntityReport, file: StaticString = #filePath, line: UInt = #line
+    ) {
         let f = DemoFindings.find(result.events, report: report)
         XCTAssertEqual(f.rows.count, 3, file: file, line: line)
         guard f.rows.count == 3 else { return }
         // Instability from the 21st (09:00 in this reconstruction) until the outage, more than 24 h.
         if let e = f.rows[0].event {
             XCTAssertEqual(e.kind, .instability, file: file, line: line)
-            XCTAssertLessThanOrEqual(DemoFindings.dist(e.start, UTC.time(2014, 12, 21, 9)), 60, UTC.iso8601(e.start), file: file, line: line)
+            XCTAssertLessThanOrEqual(
+                DemoFindings.dist(e.start, UTC.time(2014, 12, 21, 9)), 60, UTC.iso8601(e.start), file: file, line: line)
             let end = e.end ?? 0
-            XCTAssertTrue((UTC.time(2014, 12, 22, 16)...UTC.time(2014, 12, 22, 16, 45)).contains(end), UTC.iso8601(end), file: file, line: line)
+            XCTAssertTrue(
+                (UTC.time(2014, 12, 22, 16)...UTC.time(2014, 12, 22, 16, 45)).contains(end), UTC.iso8601(end),
+                file: file, line: line)
             XCTAssertGreaterThan(end - min(end, e.start), 86_400, file: file, line: line)
         } else {
             XCTFail("instability not detected", file: file, line: line)
@@ -35,17 +40,22 @@ final class DemoTests: XCTestCase {
                 continue
             }
             XCTAssertEqual(e.kind, .outage, file: file, line: line)
-            XCTAssertLessThanOrEqual(DemoFindings.dist(e.start, row.publishedStart), 60, "\(row.published): start \(UTC.iso8601(e.start))", file: file, line: line)
             XCTAssertLessThanOrEqual(
-                DemoFindings.dist(e.end ?? 0, row.publishedEnd!), 60, "\(row.published): end \(e.end.map(UTC.iso8601) ?? "open")", file: file, line: line)
+                DemoFindings.dist(e.start, row.publishedStart), 60, "\(row.published): start \(UTC.iso8601(e.start))",
+                file: file, line: line)
+            XCTAssertLessThanOrEqual(
+                DemoFindings.dist(e.end ?? 0, row.publishedEnd!), 60,
+                "\(row.published): end \(e.end.map(UTC.iso8601) ?? "open")", file: file, line: line)
             XCTAssertEqual(e.classification, .instabilityThenWithdrawal, row.published, file: file, line: line)
             XCTAssertEqual(e.upstreamsBefore, [4837], file: file, line: line)
             XCTAssertEqual(e.severity, 1, file: file, line: line)
-            XCTAssertEqual(Set(e.evidence.prefixesLost), Set((176...179).map { "175.45.\($0).0/24" }), file: file, line: line)
+            XCTAssertEqual(
+                Set(e.evidence.prefixesLost), Set((176...179).map { "175.45.\($0).0/24" }), file: file, line: line)
         }
         // Nothing else: the flaps reach a minority of peers, so they are instability, not outages.
         let kpOutages = result.events.filter { $0.entity == .country("KP", .ipv4) && $0.kind == .outage }
-        XCTAssertEqual(kpOutages.count, 2, kpOutages.map { UTC.iso8601($0.start) }.joined(separator: ", "), file: file, line: line)
+        XCTAssertEqual(
+            kpOutages.count, 2, kpOutages.map { UTC.iso8601($0.start) }.joined(separator: ", "), file: file, line: line)
         XCTAssertEqual(f.upstreams, [4837], file: file, line: line)
         XCTAssertTrue(f.singleUpstream, file: file, line: line)
         // The narrative says it in plain English.
@@ -53,7 +63,8 @@ final class DemoTests: XCTestCase {
         for s in [
             "IPv4: 4 prefixes, 1,024 addresses", "Single upstream: every path goes through AS4837",
             "Instability: KP's IPv4 routes were withdrawn and re-announced far above their usual rate from 2014-12-21 09:00 UTC",
-            "from 2014-12-22 16:15 UTC to 2014-12-23 01:46 UTC (9 h 31 min)", "from 2014-12-23 15:41 UTC to 2014-12-23 16:12 UTC (31 min)",
+            "from 2014-12-22 16:15 UTC to 2014-12-23 01:46 UTC (9 h 31 min)",
+            "from 2014-12-23 15:41 UTC to 2014-12-23 16:12 UTC (31 min)",
             "(single upstream). Pattern: instability-then-withdrawal",
         ] {
             XCTAssertTrue(text.contains(s), "report lacks: \(s)\n\(text)", file: file, line: line)
@@ -101,9 +112,12 @@ final class DemoTests: XCTestCase {
         let data = try SharedData.require()
         let dir = Self.temporaryDirectory("rib")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let registry = ["delegated-apnic-latest.20141009", "asnames_20140524.dat"].map { data.appendingPathComponent("registry/\($0)").path }
+        let registry = ["delegated-apnic-latest.20141009", "asnames_20140524.dat"].map {
+            data.appendingPathComponent("registry/\($0)").path
+        }
         let (archives, _) = try DemoCommand.prepare(
-            directory: dir, rib: data.appendingPathComponent(ReportTests.rib).path, registryFiles: registry, log: { _ in })
+            directory: dir, rib: data.appendingPathComponent(ReportTests.rib).path, registryFiles: registry,
+            log: { _ in })
         let run = try DemoCommand.detect(directory: dir, archives: archives)
         XCTAssertEqual(run.report.fullFeedPeers["ipv4"], 6)
         assertNorthKoreaFindings(run.result, run.report)

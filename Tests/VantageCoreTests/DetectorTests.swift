@@ -47,7 +47,15 @@ private func bin(
 }
 
 /// Feeds the bins; returns the changes of each bin (aligned with `bins`) and the detector.
-private func detect(_ bins: [BinSnapshot], config: ObservatoryConfig = ObservatoryConfig()) -> ([[Event]], Detector) {
+/// The hand-built bins below carry few withdrawals for 20 peers; the breadth rule (instabilityMinShare)
+/// is exercised by `testNarrowChurnIsNotInstability` and the scenario tests.
+private let unitConfig: ObservatoryConfig = {
+    var c = ObservatoryConfig()
+    c.instabilityMinShare = 0
+    return c
+}()
+
+private func detect(_ bins: [BinSnapshot], config: ObservatoryConfig = unitConfig) -> ([[Event]], Detector) {
     var d = Detector(config: config)
     let changes = bins.map { d.consume($0) }
     return (changes, d)
@@ -194,6 +202,18 @@ final class DetectorTests: XCTestCase {
         XCTAssertEqual(withdrawal.duration, 34_260)
     }
 
+    func testNarrowChurnIsNotInstability() {
+        // 2 withdrawals a bin over 4 prefixes × 20 peers is 2.5 % of the routes: below the 4 % breadth.
+        var bins = (0..<12).map { bin($0, [kp: sig(4)]) }
+        bins += (12..<24).map { bin($0, [kp: sig(4, withdrawals: 2)]) }
+        var config = ObservatoryConfig()
+        config.instabilityMinEvents = 1
+        XCTAssertEqual(detect(bins, config: config).1.events, [])
+        // 40 withdrawals a bin (half the routes) is instability.
+        bins = (0..<12).map { bin($0, [kp: sig(4)]) } + (12..<24).map { bin($0, [kp: sig(4, withdrawals: 40)]) }
+        XCTAssertEqual(detect(bins, config: config).1.events.map(\.kind), [.instability])
+    }
+
     func testInstabilityOlderThanADayDoesNotClassify() {
         var bins = (0..<12).map { bin($0, [kp: sig(4)]) }
         bins += (12..<24).map { bin($0, [kp: sig(4, withdrawals: 10)]) }
@@ -231,7 +251,7 @@ final class DetectorTests: XCTestCase {
         // Unhealthy without any drop: no event.
         bins.append(bin(13, [kp: sig(100)], health: health(down: 2)))
         bins += (14...16).map { bin($0, [kp: sig(100)]) }
-        var config = ObservatoryConfig()
+        var config = unitConfig
         config.minFullFeedPeers = 20  // bin 11 has 19 full-feed peers: still unhealthy
         let (changes, d) = detect(bins, config: config)
 

@@ -34,7 +34,9 @@ final class SimulatorTests: XCTestCase {
     nonisolated(unsafe) static var shared: (dir: String, result: Simulator.Result)?
 
     static func temporaryDirectory(_ name: String) -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vantage-sim-\(name)-\(UUID().uuidString)").path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "vantage-sim-\(name)-\(UUID().uuidString)"
+        ).path
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         return dir
     }
@@ -43,6 +45,12 @@ final class SimulatorTests: XCTestCase {
         let dir = temporaryDirectory(name)
         let scenario = try Scenario.parse(yaml: allActions)
         return (dir, try Simulator.run(scenario, options: Simulator.Options(outputDirectory: dir, seed: seed)))
+    }
+
+    override class func tearDown() {
+        if let dir = shared?.dir { try? FileManager.default.removeItem(atPath: dir) }
+        shared = nil
+        super.tearDown()
     }
 
     func sharedRun() throws -> (dir: String, result: Simulator.Result) {
@@ -57,7 +65,8 @@ final class SimulatorTests: XCTestCase {
         final class Box: @unchecked Sendable { var problems: [String] = [] }
         let box = Box()
         var records: [MRTRecord] = []
-        let stats = try MRTFile.forEachRecord(path: path, threads: 1, onProblem: { box.problems.append("\($0)") }) { records.append($0) }
+        let collect: (ArchiveProblem) -> Void = { box.problems.append("\($0)") }
+        let stats = try MRTFile.forEachRecord(path: path, threads: 1, onProblem: collect) { records.append($0) }
         return (records, stats, box.problems)
     }
 
@@ -75,9 +84,14 @@ final class SimulatorTests: XCTestCase {
 
     func testScenarioFilesParseAndNorthKoreaMatchesTheBuiltIn() throws {
         let dir = Self.packageRoot.appendingPathComponent("scenarios")
-        let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".yaml") }.sorted()
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".yaml") }
+            .sorted()
         XCTAssertEqual(
-            names, ["national-shutdown.yaml", "north-korea-2014.yaml", "partial-as-outage.yaml", "peer-session-reset.yaml", "upstream-change.yaml"])
+            names,
+            [
+                "national-shutdown.yaml", "north-korea-2014.yaml", "partial-as-outage.yaml", "peer-session-reset.yaml",
+                "upstream-change.yaml",
+            ])
         for name in names {
             let text = try String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8)
             XCTAssertTrue(text.hasPrefix("#"), "\(name): the schema comment comes first")
@@ -87,15 +101,20 @@ final class SimulatorTests: XCTestCase {
             XCTAssertFalse(s.events.isEmpty, name)
         }
         let file = try String(contentsOf: dir.appendingPathComponent("north-korea-2014.yaml"), encoding: .utf8)
-        XCTAssertEqual(file, BuiltinScenarios.northKorea2014, "scenarios/north-korea-2014.yaml must be the embedded text")
+        XCTAssertEqual(
+            file, BuiltinScenarios.northKorea2014, "scenarios/north-korea-2014.yaml must be the embedded text")
         let nk = try Scenario.parse(yaml: BuiltinScenarios.northKorea2014)
         XCTAssertEqual(nk.start, UTC.time(2014, 12, 20))
         XCTAssertEqual(nk.end, UTC.time(2014, 12, 24))
         XCTAssertTrue(nk.description.contains("reconstruction from public reports (Dyn Research)"))
         XCTAssertTrue(nk.description.contains("not recorded data"))
         XCTAssertEqual(nk.events.map(\.action), [.flap, .withdraw, .withdraw])
-        XCTAssertEqual(nk.events.map(\.at), [UTC.time(2014, 12, 21, 9), UTC.time(2014, 12, 22, 16, 15), UTC.time(2014, 12, 23, 15, 41)])
-        XCTAssertEqual(nk.events.map(\.until), [UTC.time(2014, 12, 22, 16, 5), UTC.time(2014, 12, 23, 1, 46), UTC.time(2014, 12, 23, 16, 12)])
+        XCTAssertEqual(
+            nk.events.map(\.at),
+            [UTC.time(2014, 12, 21, 9), UTC.time(2014, 12, 22, 16, 15), UTC.time(2014, 12, 23, 15, 41)])
+        XCTAssertEqual(
+            nk.events.map(\.until),
+            [UTC.time(2014, 12, 22, 16, 5), UTC.time(2014, 12, 23, 1, 46), UTC.time(2014, 12, 23, 16, 12)])
         XCTAssertTrue(nk.events.allSatisfy { $0.target == Target(country: "KP") })
         // More than 24 hours of instability before the outage.
         XCTAssertGreaterThan(nk.events[0].until! - nk.events[0].at, 86_400)
@@ -110,12 +129,18 @@ final class SimulatorTests: XCTestCase {
         }
         let head = "name: x\nstart: 2015-01-01T00:00:00Z\nend: 2015-01-02T00:00:00Z\n"
         XCTAssertTrue(message(head + "colour: red\n").contains("unknown key `colour`"))
-        XCTAssertTrue(message(head + "events:\n  - {at: 2015-01-01T01:00:00Z, action: explode}\n").contains("unknown action `explode`"))
-        XCTAssertTrue(message(head + "events:\n  - {at: 2016-01-01T01:00:00Z, action: missing-file}\n").contains("outside"))
-        XCTAssertTrue(message(head + "events:\n  - {at: 2015-01-01T01:00:00Z, action: withdraw}\n").contains("needs a `target`"))
-        XCTAssertTrue(message(head + "events:\n  - {at: yesterday, action: missing-file}\n").contains("not an ISO-8601"))
         XCTAssertTrue(
-            message(head + "events:\n  - {at: 2015-01-01T01:00:00Z, action: withdraw, target: {country: KP, asn: 1}}\n").contains("exactly one"))
+            message(head + "events:\n  - {at: 2015-01-01T01:00:00Z, action: explode}\n").contains(
+                "unknown action `explode`"))
+        XCTAssertTrue(
+            message(head + "events:\n  - {at: 2016-01-01T01:00:00Z, action: missing-file}\n").contains("outside"))
+        XCTAssertTrue(
+            message(head + "events:\n  - {at: 2015-01-01T01:00:00Z, action: withdraw}\n").contains("needs a `target`"))
+        XCTAssertTrue(
+            message(head + "events:\n  - {at: yesterday, action: missing-file}\n").contains("not an ISO-8601"))
+        XCTAssertTrue(
+            message(head + "events:\n  - {at: 2015-01-01T01:00:00Z, action: withdraw, target: {country: KP, asn: 1}}\n")
+                .contains("exactly one"))
         XCTAssertEqual(message(head), "parsed")
         XCTAssertEqual(Scenario.parseDuration("1h30m"), 5400)
         XCTAssertEqual(Scenario.parseDuration("45s"), 45)
@@ -141,10 +166,14 @@ final class SimulatorTests: XCTestCase {
         for name in names + ["registry/delegated-sim.txt", "registry/asnames.txt", "README.txt"] {
             let x = FileManager.default.contents(atPath: a.dir + "/" + name)
             XCTAssertNotNil(x, name)
-            XCTAssertEqual(x, FileManager.default.contents(atPath: b.dir + "/" + name), "\(name) differs between two runs with seed 42")
+            XCTAssertEqual(
+                x, FileManager.default.contents(atPath: b.dir + "/" + name),
+                "\(name) differs between two runs with seed 42")
         }
         let rib = names[0]
-        XCTAssertNotEqual(FileManager.default.contents(atPath: a.dir + "/" + rib), FileManager.default.contents(atPath: c.dir + "/" + rib))
+        XCTAssertNotEqual(
+            FileManager.default.contents(atPath: a.dir + "/" + rib),
+            FileManager.default.contents(atPath: c.dir + "/" + rib))
     }
 
     func testEveryFileDecodesWithNothingSkipped() throws {
@@ -164,7 +193,9 @@ final class SimulatorTests: XCTestCase {
             XCTAssertGreaterThan(recs.count, 0, name)
             records += recs.count
             if path == result.ribFile {
-                guard case .peerIndexTable(let t) = recs.first?.message else { return XCTFail("RIB must open with a PEER_INDEX_TABLE") }
+                guard case .peerIndexTable(let t) = recs.first?.message else {
+                    return XCTFail("RIB must open with a PEER_INDEX_TABLE")
+                }
                 XCTAssertEqual(t.peers.count, result.peers.count)
                 XCTAssertTrue(recs.allSatisfy { $0.header.timestamp == Self.t0 && $0.header.type == .tableDumpV2 })
             } else {
@@ -173,7 +204,8 @@ final class SimulatorTests: XCTestCase {
                 XCTAssertEqual(name, Simulator.fileName("updates", start))
                 var last: UInt32 = 0
                 for r in recs {
-                    XCTAssertTrue((start..<start + 900).contains(r.header.timestamp), "\(name): record at \(r.header.timestamp)")
+                    XCTAssertTrue(
+                        (start..<start + 900).contains(r.header.timestamp), "\(name): record at \(r.header.timestamp)")
                     XCTAssertGreaterThanOrEqual(r.header.timestamp, last, "\(name): records in time order")
                     last = r.header.timestamp
                     XCTAssertEqual(r.header.type, .bgp4mp)
@@ -185,7 +217,9 @@ final class SimulatorTests: XCTestCase {
     }
 
     func testBgpdumpReadsEveryFileExactlyAsVantage() throws {
-        guard let bgpdump = which("bgpdump") else { throw XCTSkip("bgpdump is not installed (apt-get install bgpdump): comparison skipped") }
+        guard let bgpdump = which("bgpdump") else {
+            throw XCTSkip("bgpdump is not installed (apt-get install bgpdump): comparison skipped")
+        }
         let (_, result) = try sharedRun()
         for path in result.archives {
             var formatter = BGPDumpFormatter()
@@ -195,7 +229,9 @@ final class SimulatorTests: XCTestCase {
             XCTAssertTrue(problems.isEmpty, path)
             let theirs = try runTool(bgpdump, ["-m", path])
             XCTAssertGreaterThan(theirs.count, 0, path)
-            XCTAssert(ours == theirs, "\(path): bgpdump -m and vantage dump -m differ (\(theirs.count) vs \(ours.count) bytes)")
+            XCTAssert(
+                ours == theirs,
+                "\(path): bgpdump -m and vantage dump -m differ (\(theirs.count) vs \(ours.count) bytes)")
         }
     }
 
@@ -249,10 +285,17 @@ final class SimulatorTests: XCTestCase {
             XCTAssertEqual(mine.map(\.timestamp), [resetAt] + Array(repeating: resetAt + 180, count: 4))
             let table = result.peers.firstIndex { $0.address == addr }!
             let expected = try ribRoutes(of: addr)
-            let resent = Set(all.filter { $0.peerAddress == addr && $0.kind == .announcement && (resetAt + 180...resetAt + 300).contains($0.timestamp) }.compactMap(\.prefix))
+            let resent = Set(
+                all.filter {
+                    $0.peerAddress == addr && $0.kind == .announcement
+                        && (resetAt + 180...resetAt + 300).contains($0.timestamp)
+                }.compactMap(\.prefix))
             // The whole table is sent again (less what background churn had withdrawn at that moment).
-            XCTAssertGreaterThan(Double(expected.intersection(resent).count), 0.97 * Double(expected.count), "session \(table)")
-            XCTAssertTrue(all.filter { $0.peerAddress == addr && (resetAt + 1..<resetAt + 180).contains($0.timestamp) }.isEmpty, "silent while down")
+            XCTAssertGreaterThan(
+                Double(expected.intersection(resent).count), 0.97 * Double(expected.count), "session \(table)")
+            XCTAssertTrue(
+                all.filter { $0.peerAddress == addr && (resetAt + 1..<resetAt + 180).contains($0.timestamp) }.isEmpty,
+                "silent while down")
         }
         // Rehome at 01:30: AS131279 behind AS20485; back behind AS4837 at 02:00.
         let rehomed = kpElements(.announcement, in: Self.t0 + 90 * 60..<Self.t0 + 91 * 60)
@@ -266,8 +309,10 @@ final class SimulatorTests: XCTestCase {
         let new = IPPrefix("198.51.100.0/24")!
         let announced = all.filter { $0.prefix == new && $0.kind == .announcement }
         XCTAssertGreaterThanOrEqual(announced.count, 4)
-        XCTAssertTrue(announced.allSatisfy { Array(flat($0).suffix(2)) == [4837, 64500] && $0.timestamp >= Self.t0 + 140 * 60 })
-        XCTAssertTrue(all.filter { $0.prefix == new && $0.kind == .withdrawal }.allSatisfy { $0.timestamp >= Self.t0 + 160 * 60 })
+        XCTAssertTrue(
+            announced.allSatisfy { Array(flat($0).suffix(2)) == [4837, 64500] && $0.timestamp >= Self.t0 + 140 * 60 })
+        XCTAssertTrue(
+            all.filter { $0.prefix == new && $0.kind == .withdrawal }.allSatisfy { $0.timestamp >= Self.t0 + 160 * 60 })
         // Withdraw one /24 at 02:30: only that one.
         let single = kpElements(.withdrawal, in: Self.t0 + 150 * 60..<Self.t0 + 151 * 60)
         XCTAssertEqual(Set(single.compactMap(\.prefix)), [IPPrefix("175.45.177.0/24")!])
@@ -292,17 +337,21 @@ final class SimulatorTests: XCTestCase {
     /// The hand-written fast paths produce what BGPWire's encoders produce.
     func testFastEncodingMatchesBGPWireEncoders() throws {
         let v4 = SimPeer(
-            asn: 3356, address: .v4(IPv4Address(192, 0, 2, 10)), bgpID: IPv4Address(192, 0, 2, 10), fullFeed: true, synthetic: false,
+            asn: 3356, address: .v4(IPv4Address(192, 0, 2, 10)), bgpID: IPv4Address(192, 0, 2, 10), fullFeed: true,
+            synthetic: false,
             tagsCommunities: true, sendsMED: true)
         let v6 = SimPeer(
-            asn: 4_200_000_001, address: .v6(IPv6Address(high: 0x2001_0db8_0000_0000, low: 0x10)), bgpID: IPv4Address(192, 0, 2, 10),
+            asn: 4_200_000_001, address: .v6(IPv6Address(high: 0x2001_0db8_0000_0000, low: 0x10)),
+            bgpID: IPv4Address(192, 0, 2, 10),
             fullFeed: true, synthetic: false, tagsCommunities: false, sendsMED: false)
-        let path: [UInt32] = [3356, 1239, 4837] + Array(repeating: 131279, count: 300)  // two AS_SEQUENCE segments, extended length
+        // Two AS_SEQUENCE segments and an extended-length AS_PATH.
+        let path: [UInt32] = [3356, 1239, 4837] + Array(repeating: 131279, count: 300)
         var fast = WireWriter()
         MRTEncoder.attributes(&fast, peer: v4, path: path, originCode: 2, ribIPv6: false)
         let h = SimRandom.hash(UInt64(path.count), UInt64(path.last!), UInt64(path[1]))
         let reference: [PathAttributeValue] = [
-            .origin(.incomplete), .asPath(ASPath([ASPathSegment(.sequence, path)])), .nextHop(IPv4Address(192, 0, 2, 10)),
+            .origin(.incomplete), .asPath(ASPath([ASPathSegment(.sequence, path)])),
+            .nextHop(IPv4Address(192, 0, 2, 10)),
             .multiExitDisc(UInt32(h % 3) * 10),
             .communities([Community(rawValue: 3356 << 16 | UInt32(1000 + h % 7)), Community(rawValue: 3356 << 16 | 2)]),
         ]
@@ -311,7 +360,9 @@ final class SimulatorTests: XCTestCase {
 
         var rib6 = WireWriter()
         MRTEncoder.attributes(&rib6, peer: v6, path: [4_200_000_001, 3356, 64500], originCode: 0, ribIPv6: true)
-        let nh = (0..<16).map { i -> UInt8 in UInt8(truncatingIfNeeded: (i < 8 ? UInt64(0x2001_0db8_0000_0000) : 0x10) >> (56 - 8 * (i % 8))) }
+        let nh = (0..<16).map { i -> UInt8 in
+            UInt8(truncatingIfNeeded: (i < 8 ? UInt64(0x2001_0db8_0000_0000) : 0x10) >> (56 - 8 * (i % 8)))
+        }
         let reference6: [PathAttributeValue] = [
             .origin(.igp), .asPath(ASPath([ASPathSegment(.sequence, [4_200_000_001, 3356, 64500])])),
             .mpReach(MPReach(afi: .ipv6, safi: .unicast, nextHopBytes: nh, nlri: [], isAbbreviated: true)),
@@ -325,7 +376,9 @@ final class SimulatorTests: XCTestCase {
         for (peer, prefixes, withdraw) in cases {
             var w = WireWriter()
             let path: [UInt32] = [peer.asn, 4837, 131279]
-            MRTEncoder.update(&w, time: 1_419_264_900, peer: peer, withdrawn: withdraw ? prefixes : [], announced: withdraw ? [] : prefixes, path: path, originCode: 0)
+            MRTEncoder.update(
+                &w, time: 1_419_264_900, peer: peer, withdrawn: withdraw ? prefixes : [],
+                announced: withdraw ? [] : prefixes, path: path, originCode: 0)
             var attrs: [PathAttributeValue] = []
             var withdrawn: [NLRI] = []
             var announced: [NLRI] = []
@@ -340,12 +393,18 @@ final class SimulatorTests: XCTestCase {
             } else if withdraw {
                 attrs = [.mpUnreach(MPUnreach(afi: .ipv6, safi: .unicast, withdrawn: nlri))]
             } else {
-                attrs = [.origin(.igp), .asPath(ASPath([ASPathSegment(.sequence, path)])), .mpReach(MPReach(afi: .ipv6, safi: .unicast, nextHopBytes: nh, nlri: nlri))]
+                attrs = [
+                    .origin(.igp), .asPath(ASPath([ASPathSegment(.sequence, path)])),
+                    .mpReach(MPReach(afi: .ipv6, safi: .unicast, nextHopBytes: nh, nlri: nlri)),
+                ]
             }
             let update = BGPUpdate(
-                withdrawn: withdrawn, attributes: attrs.compactMap(PathAttribute.init), announced: announced, context: MessageContext(asnWidth: .four))
+                withdrawn: withdrawn, attributes: attrs.compactMap(PathAttribute.init), announced: announced,
+                context: MessageContext(asnWidth: .four))
             let local: IPAddress = peer.afi == .ipv4 ? .v4(MRTEncoder.localV4) : .v6(MRTEncoder.localV6)
-            let message = BGP4MPMessage(peerAS: peer.asn, localAS: MRTEncoder.localAS, peerAddress: peer.address, localAddress: local, message: .update(update))
+            let message = BGP4MPMessage(
+                peerAS: peer.asn, localAS: MRTEncoder.localAS, peerAddress: peer.address, localAddress: local,
+                message: .update(update))
             let record = MRTRecord(timestamp: 1_419_264_900, message: .bgp4mpMessage(message))!
             XCTAssertEqual(w.bytes, record.encode(), "\(peer.afi) \(withdraw ? "withdrawal" : "announcement")")
         }
@@ -373,12 +432,17 @@ final class SimulatorTests: XCTestCase {
 
     func testBuiltinWorldHoldsNorthKoreasRealFactsAndPassesTheFullFeedFloor() throws {
         let spec = WorldSpec()
-        let world = BuiltinWorld.build(spec, seed: 20141222, start: UTC.time(2014, 12, 20))
+        let world = BuiltinWorld.build(spec, seed: 20_141_222, start: UTC.time(2014, 12, 20))
         let kp = world.resolve(Target(country: "KP"))
-        XCTAssertEqual(kp.map { world.prefixes[Int($0)].description }, ["175.45.176.0/24", "175.45.177.0/24", "175.45.178.0/24", "175.45.179.0/24"])
+        XCTAssertEqual(
+            kp.map { world.prefixes[Int($0)].description },
+            ["175.45.176.0/24", "175.45.177.0/24", "175.45.178.0/24", "175.45.179.0/24"])
         XCTAssertTrue(kp.allSatisfy { world.origin[Int($0)] == 131279 && world.originCode[Int($0)] == 0 })
         for (i, p) in world.peers.enumerated() where p.afi == .ipv4 && p.fullFeed {
-            for x in kp { XCTAssertEqual(Array(world.store[world.base[i][Int(x)]].suffix(2)), [4837, 131279], "AS4837 is the only upstream") }
+            for x in kp {
+                XCTAssertEqual(
+                    Array(world.store[world.base[i][Int(x)]].suffix(2)), [4837, 131279], "AS4837 is the only upstream")
+            }
         }
         XCTAssertEqual(world.country(ofASN: 4837), "CN")
         XCTAssertEqual(world.country(ofASN: 131279), "KP")
@@ -399,7 +463,8 @@ final class SimulatorTests: XCTestCase {
         XCTAssertTrue((spec.ipv4Prefixes...spec.ipv4Prefixes + 1000).contains(v4), "\(v4)")
         // Prefixes are delegated to the country of their origin AS.
         for i in stride(from: 0, to: world.prefixes.count, by: 97) {
-            XCTAssertEqual(reg.country(of: world.prefixes[i]), world.country(ofASN: world.origin[i]), "\(world.prefixes[i])")
+            XCTAssertEqual(
+                reg.country(of: world.prefixes[i]), world.country(ofASN: world.origin[i]), "\(world.prefixes[i])")
         }
         // Every full-feed table is at least the observatory's full-feed minimum, and partial ones are not full.
         let config = ObservatoryConfig()
@@ -409,7 +474,8 @@ final class SimulatorTests: XCTestCase {
             if p.fullFeed {
                 XCTAssertGreaterThanOrEqual(n, floor, "AS\(p.asn) \(p.address)")
             } else {
-                XCTAssertLessThan(Double(n), 0.9 * Double(p.afi == .ipv4 ? v4 : world.prefixes.count - v4), "AS\(p.asn) \(p.address)")
+                XCTAssertLessThan(
+                    Double(n), 0.9 * Double(p.afi == .ipv4 ? v4 : world.prefixes.count - v4), "AS\(p.asn) \(p.address)")
             }
         }
         // Upstreams per stub (the AS before the origin on full-feed paths) stay within 1…3 (+1 tier-1 at most).
@@ -422,7 +488,8 @@ final class SimulatorTests: XCTestCase {
             }
         }
         XCTAssertLessThanOrEqual(ups.values.map(\.count).max() ?? 0, 6)
-        XCTAssertGreaterThan(ups.values.filter { $0.count > 1 }.count, 50, "multi-homed networks are reached through several upstreams")
+        XCTAssertGreaterThan(
+            ups.values.filter { $0.count > 1 }.count, 50, "multi-homed networks are reached through several upstreams")
     }
 
     // MARK: Helpers

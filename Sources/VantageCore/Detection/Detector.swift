@@ -39,7 +39,8 @@
 /// 4. **Instability.** activity = withdrawals + flaps; its baseline is the median over the last
 ///    `baselineBins` good bins that were not themselves unstable (so 24 h of flapping does not become
 ///    the norm, as outage bins don't for rule 1), and at least `minBaselineBins` bins are needed.
-///    Unstable: `activity ≥ instabilityMinEvents` and `activity ≥ instabilityFactor × max(baseline, 1)`.
+///    Unstable: `activity ≥ instabilityMinEvents`, `activity ≥ instabilityFactor × max(baseline, 1)` and
+///    `activity ≥ instabilityMinShare × visiblePrefixes × fullFeedPeersUp` (churn wide across the entity).
 ///    Opens at the start of the first unstable bin, except in a bin where an outage of the same
 ///    entity opens or closes (those withdrawals and re-announcements *are* the outage). An unstable
 ///    bin at whose end the entity has less visible space than at the end of the previous good bin
@@ -108,6 +109,10 @@ public struct Detector: Sendable {
     var families: [String] = []
     var familyIndex: [String: Int] = [:]
     var gaps: [GapState] = []
+    var lastFullFeedPeers: [String: Int] = [:]
+    var lastPeerChange: [String: UInt32] = [:]
+    /// Bins after a change in the full-feed peer set during which no upstream change is reported.
+    public static let upstreamSettleBins = 3
 
     var serial: UInt32 = 0
     var lastStart: UInt32?
@@ -139,6 +144,18 @@ public struct Detector: Sendable {
         serial &+= 1
         var ctx = BinContext(snapshot: snapshot, minPeers: config.minFullFeedPeers)
         for f in families.indices { ctx.addFamily(families[f]) }
+
+        // Rule 5: while the set of full-feed peers changes (a reset, a peer gone or back) and for
+        // `Self.upstreamSettleBins` bins after, upstream sets reflect the measurement, not the entity.
+        for (family, peers) in snapshot.health.fullFeedPeersUp {
+            if snapshot.health.peersWentDown > 0 || peers != lastFullFeedPeers[family] {
+                lastPeerChange[family] = snapshot.start
+            }
+            lastFullFeedPeers[family] = peers
+            if let t = lastPeerChange[family], snapshot.start - t <= UInt32(Self.upstreamSettleBins) * snapshot.width {
+                ctx.settling.insert(family)
+            }
+        }
 
         // Rule 3: bins missing between the previous snapshot and this one are a measurement gap
         // for every family measured so far (a family is measured once one of its entities appeared).

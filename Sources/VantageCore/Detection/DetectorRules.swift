@@ -129,6 +129,14 @@ extension Detector {
         return edge
     }
 
+    /// Rule 4: the churn touches a real share of the entity — at least `instabilityMinShare` of its
+    /// (visible prefix, full-feed peer) routes — so a few busy prefixes of a large country are not
+    /// that country's instability.
+    private func churnIsWide(_ activity: Double, _ s: EntitySignal, _ key: EntityKey, _ ctx: BinContext) -> Bool {
+        let peers = max(1, ctx.snapshot.health.fullFeedPeersUp[key.family] ?? 1)
+        return activity >= config.instabilityMinShare * Double(max(1, s.visiblePrefixes) * peers)
+    }
+
     /// Rule 4 in a good bin.
     private mutating func stepInstability(_ i: Int, _ s: EntitySignal, outageEdge: Bool, lostVisibility: Bool, ctx: BinContext) {
         let snapshot = ctx.snapshot
@@ -139,7 +147,7 @@ extension Detector {
             var st = openInstabilities[i]!
             let base = tracks[i].activity.median() ?? 0
             let threshold = config.instabilityFactor * max(base, 1)
-            if activity >= config.instabilityMinEvents && value >= threshold {
+            if activity >= config.instabilityMinEvents && value >= threshold && churnIsWide(value, s, keys[i], ctx) {
                 st.quietBins = 0
                 let severity = Self.instabilitySeverity(value, baseline: base, factor: config.instabilityFactor)
                 if severity > book.store[st.event].severity {
@@ -179,7 +187,7 @@ extension Detector {
             activity >= config.instabilityMinEvents, value >= config.instabilityFactor
         {
             base = tracks[i].activity.median() ?? 0
-            unstable = value >= config.instabilityFactor * max(base, 1)
+            unstable = value >= config.instabilityFactor * max(base, 1) && churnIsWide(value, s, keys[i], ctx)
         }
         // Held bins were the lead-in of an outage once one opens (rule 4).
         if outageEdge || tracks[i].hasOutage { heldInstabilities[i] = nil }
@@ -266,9 +274,14 @@ extension Detector {
             u.candidate = set
             u.candidateBins = 1
             u.candidateStart = ctx.snapshot.start
+            u.candidateDuringPeerChange = false
+        }
+        let peers = ctx.snapshot.health.fullFeedPeersUp[keys[i].family] ?? 0
+        if u.candidate != nil && (peers != u.stablePeers || ctx.settling.contains(keys[i].family)) {
+            u.candidateDuringPeerChange = true
         }
         if u.candidate != nil, u.candidateBins >= Self.upstreamConfirmBins {
-            if let before = u.stable {
+            if let before = u.stable, !u.candidateDuringPeerChange {
                 let b = Set(before), a = Set(set)
                 let union = b.union(a).count
                 let severity = union == 0 ? 0 : 1 - Double(b.intersection(a).count) / Double(union)
@@ -281,6 +294,7 @@ extension Detector {
                 _ = book.add(event)
             }
             u.stable = set
+            u.stablePeers = peers
             u.candidate = nil
             u.candidateBins = 0
         }

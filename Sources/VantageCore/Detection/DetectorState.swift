@@ -61,6 +61,11 @@ struct HeldInstability: Sendable {
 
 struct UpstreamState: Sendable {
     var stable: [UInt32]?
+    /// Full-feed peers up when `stable` was set: a set seen by a different number of peers reflects the
+    /// measurement (a peer reset or gone), not the entity, and is adopted without an event.
+    var stablePeers = 0
+    /// The candidate was seen while the number of full-feed peers differed from `stablePeers`.
+    var candidateDuringPeerChange = false
     var candidate: [UInt32]?
     var candidateBins = 0
     var candidateStart: UInt32 = 0
@@ -115,6 +120,8 @@ struct BinContext {
     var good: [Bool] = []
     var scored: [Int] = []
     var drops: [Int] = []
+    /// Families whose full-feed peer set changed recently (rule 5).
+    var settling: Set<String> = []
 
     init(snapshot: BinSnapshot, minPeers: Int) {
         self.snapshot = snapshot

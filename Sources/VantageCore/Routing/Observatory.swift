@@ -262,8 +262,10 @@ public final class Observatory {
         for (e, _) in memberships[Int(pid)] {
             let key = entityKeys[Int(e)]
             guard let up = upstream(of: p, for: key) else { continue }
-            entities[Int(e)].upstreams[up, default: 0] += delta
-            if entities[Int(e)].upstreams[up] == 0 { entities[Int(e)].upstreams[up] = nil }
+            let before = entities[Int(e)].upstreams[up, default: 0]
+            entities[Int(e)].upstreams[up] = before + delta == 0 ? nil : before + delta
+            // The set of upstreams changed: the entity's next signal must carry it.
+            if before == 0 || before + delta == 0 { entities[Int(e)].dirty = true }
         }
     }
 
@@ -475,6 +477,7 @@ public final class Observatory {
         for i in entities.indices {
             entities[i].sumCount = 0
             entities[i].upstreams = [:]
+            entities[i].dirty = true  // the peer set changed: every entity's signal is re-stated
         }
         var newCount = [Int32](repeating: 0, count: prefixes.count)
         for p in counting {
@@ -558,9 +561,9 @@ public final class Observatory {
         var evidence: [EntityKey: EntityEvidence] = [:]
         for i in entities.indices {
             let key = entityKeys[i]
-            let ent = entities[i]
             // Countries every bin; ASes and prefixes when something happened to them.
-            guard key.scope == .country || ent.dirty else { continue }
+            guard key.scope == .country || entities[i].dirty else { continue }
+            let ent = entities[i]
             var s = EntitySignal()
             s.visiblePrefixes = ent.visiblePrefixes
             s.visibleSpace = max(0, ent.visibleSpace)
