@@ -40,12 +40,14 @@ public final class MRTRecordStream {
     public func next() throws -> MRTRecord? {
         while let raw = reader.next() {
             sawBytes = true
-            reader.takeProblems().forEach(report)
+            if reader.hasProblems { reader.takeProblems().forEach(report) }
             do {
                 let record = try MRTRecord(header: raw.header, body: raw.body, offset: raw.offset)
                 stats.records += 1
-                held.forEach(onProblem)
-                held.removeAll()
+                if !held.isEmpty {
+                    held.forEach(onProblem)
+                    held.removeAll()
+                }
                 return record
             } catch {
                 stats.skippedRecords += 1

@@ -52,6 +52,8 @@ public final class MRTRecordReader {
         self.name = name
     }
 
+    public var hasProblems: Bool { !problems.isEmpty }
+
     /// Problems found since the last call, oldest first.
     public func takeProblems() -> [ArchiveProblem] {
         defer { problems.removeAll() }

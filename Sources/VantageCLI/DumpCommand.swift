@@ -73,6 +73,7 @@ public struct DumpRunner {
     public func run(files: [String], sink: OutputSink) -> Result {
         var result = Result()
         var typeCounts: [UInt32: (MRTHeader, Int)] = [:]
+        var run: (key: UInt32, header: MRTHeader, count: Int) = (0, MRTHeader(timestamp: 0, type: MRTType(rawValue: 0), subtype: 0, length: 0), 0)
         var elementTotals = (rib: 0, announce: 0, withdraw: 0, state: 0)
         for file in files {
             var formatter = BGPDumpFormatter()
@@ -99,7 +100,14 @@ public struct DumpRunner {
                         sink.append { out in for e in elements { JSONLines.append(e, to: &out) } }
                     case nil:
                         let h = record.header
-                        typeCounts[UInt32(h.type.rawValue) << 16 | UInt32(h.subtype), default: (h, 0)].1 += 1
+                        // Records of one type come in runs: count a run, then file it (no hashing per record).
+                        let key = UInt32(h.type.rawValue) << 16 | UInt32(h.subtype)
+                        if key == run.key {
+                            run.count += 1
+                        } else {
+                            if run.count > 0 { typeCounts[run.key, default: (run.header, 0)].1 += run.count }
+                            run = (key, h, 1)
+                        }
                         let c = record.elementCounts
                         elementTotals.rib += c.rib
                         elementTotals.announce += c.announce
@@ -117,6 +125,7 @@ public struct DumpRunner {
             }
         }
         if format == nil {
+            if run.count > 0 { typeCounts[run.key, default: (run.header, 0)].1 += run.count }
             for (h, n) in typeCounts.values { result.recordCounts[h.name, default: 0] += n }
             for (k, n) in [("rib", elementTotals.rib), ("announce", elementTotals.announce),
                 ("withdraw", elementTotals.withdraw), ("state", elementTotals.state)] where n > 0 {
