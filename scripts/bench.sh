@@ -159,6 +159,17 @@ bench "d gz --count" "vantage --count" "gzip -dc" "" count-gz.txt -- "$vantage" 
 bench "e bz2 -m" "bgpdump -m" "" "" /dev/null -- bgpdump -m rib4.mrt.bz2
 bench "e bz2 -m" "vantage dump -m" "bgpdump -m" "" /dev/null -- "$vantage" dump -m rib4.mrt.bz2
 
+# f. The observatory: the 2014 RouteViews RIB (~500k prefixes) turned into a world of six full-feed peers
+#    (about 3 million routes) plus four days of 15-minute update files, replayed by `vantage detect`.
+world=obs-world
+if [ ! -f "$world/README.txt" ]; then
+    log "simulating the observatory benchmark world (once) into $BENCH_DIR/$world"
+    "$vantage" simulate north-korea-2014 --out "$world" --rib "$source_rib" \
+        --registry "$root/../shared/data/registry/delegated-apnic-latest.20141009" > /dev/null
+fi
+bench "f detect" "vantage detect (500k prefixes x 6 peers, 4 days)" "" "" /dev/null \
+    -- "$vantage" detect --registry "$world/registry/delegated-apnic-latest.20141009" "$world"/rib.*.bz2 "$world"/updates.*.bz2
+
 counts_match=yes
 for f in count-bz2.txt count-bz2-t1.txt count-gz.txt; do
     cmp -s count-plain.txt "$f" || counts_match=no
