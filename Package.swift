@@ -36,10 +36,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "vantage", dependencies: ["VantageCLI"]),
+        // Helpers shared by the test targets (external tools such as bgpdump, gzip, awk).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "BGPWireTests", dependencies: ["BGPWire", "FuzzTargets"]),
         .testTarget(name: "ArchiveIOTests", dependencies: ["ArchiveIO"]),
-        .testTarget(name: "VantageSimTests", dependencies: ["VantageSim", "VantageCore", "BGPWire", "ArchiveIO"]),
-        .testTarget(name: "VantageCoreTests", dependencies: ["VantageCore", "BGPWire"]),
-        .testTarget(name: "VantageCLITests", dependencies: ["VantageCLI", "BGPWire", "ArchiveIO", "FuzzTargets"]),
+        .testTarget(name: "VantageSimTests", dependencies: ["VantageSim", "VantageCore", "BGPWire", "ArchiveIO", "TestSupport"]),
+        .testTarget(name: "VantageCoreTests", dependencies: ["VantageCore", "BGPWire", "TestSupport"]),
+        .testTarget(name: "VantageCLITests", dependencies: ["VantageCLI", "BGPWire", "ArchiveIO", "FuzzTargets", "TestSupport"]),
     ]
 )

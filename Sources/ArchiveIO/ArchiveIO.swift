@@ -57,3 +57,15 @@ private func openArchive(source: InputSource, threads: Int) throws -> any ByteSt
     }
     return PlainStream(source: source)
 }
+
+/// The whole decompressed content of a stream (registry files, test fixtures; not for archives of
+/// unbounded size — commands stream those through `MRTRecordReader`).
+public func readAll(_ stream: any ByteStream) throws -> [UInt8] {
+    var out: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 1 << 20)
+    while true {
+        let n = try chunk.withUnsafeMutableBytes { try stream.read(into: $0) }
+        if n == 0 { return out }
+        out.append(contentsOf: chunk[0..<n])
+    }
+}

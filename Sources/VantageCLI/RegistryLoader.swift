@@ -46,16 +46,7 @@ public enum RegistryLoader {
         return Registry(delegations: delegations, asNames: names, prefixOrigins: origins, relationships: relationships)
     }
 
-    static func readAll(_ path: String) throws -> [UInt8] {
-        let s = try openArchive(path: path, threads: 1)
-        var out: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let n = try chunk.withUnsafeMutableBytes { try s.read(into: $0) }
-            if n == 0 { return out }
-            out.append(contentsOf: chunk[0..<n])
-        }
-    }
+    static func readAll(_ path: String) throws -> [UInt8] { try ArchiveIO.readAll(openArchive(path: path, threads: 1)) }
 }
 
 enum IPPrefixText {

@@ -1,5 +1,6 @@
 import ArchiveIO
 import Foundation
+import TestSupport
 import VantageCLI
 import XCTest
 
@@ -35,40 +36,10 @@ enum SharedData {
     }
 
     /// Decompressed contents of any (plain, gzip, bzip2) file.
-    static func decompressed(_ url: URL) throws -> [UInt8] {
-        let s = try openArchive(path: url.path, threads: 1)
-        var out: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let n = try chunk.withUnsafeMutableBytes { try s.read(into: $0) }
-            if n == 0 { break }
-            out.append(contentsOf: chunk[0..<n])
-        }
-        return out
-    }
+    static func decompressed(_ url: URL) throws -> [UInt8] { try readAll(openArchive(path: url.path, threads: 1)) }
 
-    /// Full path of an executable on PATH, or nil.
-    static func which(_ tool: String) -> String? {
-        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
-            let p = "\(dir)/\(tool)"
-            if FileManager.default.isExecutableFile(atPath: p) { return p }
-        }
-        return nil
-    }
-
-    /// Runs a tool and returns its standard output.
-    static func run(_ tool: String, _ args: [String]) throws -> [UInt8] {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: tool)
-        p.arguments = args
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return [UInt8](data)
-    }
+    static func which(_ tool: String) -> String? { ExternalTool.which(tool) }
+    static func run(_ tool: String, _ args: [String]) throws -> [UInt8] { try ExternalTool.run(tool, args).output }
 }
 
 /// Captures what the dump command writes, through a temporary file.

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// Locates ../shared/data/registry beside the package root and reads files from it; shell tools
@@ -46,16 +47,8 @@ enum RegistryData {
     }
 
     static func run(_ tool: String, _ arguments: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: tool)
-        p.arguments = arguments
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw XCTSkip("\(tool) \(arguments.first ?? "") failed") }
-        return String(decoding: data, as: UTF8.self)
+        let r = try ExternalTool.run(tool, arguments)
+        guard r.status == 0 else { throw XCTSkip("\(tool) \(arguments.first ?? "") failed") }
+        return String(decoding: r.output, as: UTF8.self)
     }
 }

@@ -1,6 +1,7 @@
 import ArchiveIO
 import BGPWire
 import Foundation
+import TestSupport
 import VantageCore
 import XCTest
 
@@ -416,15 +417,7 @@ final class SimulatorTests: XCTestCase {
         for input in [data, [], Array("x".utf8)] {
             let compressed = try Bzip2Writer.compress(input)
             XCTAssertEqual(Array(compressed.prefix(3)), Array("BZh".utf8))
-            let stream = try openArchive(bytes: compressed, name: "test")
-            var out: [UInt8] = []
-            var chunk = [UInt8](repeating: 0, count: 65536)
-            while true {
-                let n = try chunk.withUnsafeMutableBytes { try stream.read(into: $0) }
-                if n == 0 { break }
-                out += chunk[0..<n]
-            }
-            XCTAssertEqual(out, input)
+            XCTAssertEqual(try readAll(openArchive(bytes: compressed, name: "test")), input)
         }
     }
 
@@ -494,24 +487,6 @@ final class SimulatorTests: XCTestCase {
 
     // MARK: Helpers
 
-    func which(_ tool: String) -> String? {
-        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
-            let p = "\(dir)/\(tool)"
-            if FileManager.default.isExecutableFile(atPath: p) { return p }
-        }
-        return nil
-    }
-
-    func runTool(_ tool: String, _ args: [String]) throws -> [UInt8] {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: tool)
-        p.arguments = args
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return [UInt8](data)
-    }
+    func which(_ tool: String) -> String? { ExternalTool.which(tool) }
+    func runTool(_ tool: String, _ args: [String]) throws -> [UInt8] { try ExternalTool.run(tool, args).output }
 }
