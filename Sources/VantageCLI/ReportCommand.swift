@@ -151,15 +151,6 @@ public struct EntityReport {
 
 func percent(_ x: Double) -> String { "\(Int((x * 100).rounded())) %" }
 
-func grouped(_ n: Int) -> String {
-    let s = String(n)
-    var out = ""
-    for (i, c) in s.reversed().enumerated() {
-        if i > 0 && i % 3 == 0 { out.append(",") }
-        out.append(c)
-    }
-    return String(out.reversed())
-}
 
 /// Terminal sparklines.
 public enum Sparkline {

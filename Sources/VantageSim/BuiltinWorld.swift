@@ -585,12 +585,3 @@ enum BuiltinWorld {
 
 func pad2(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
 
-func grouped(_ n: Int) -> String {
-    let s = String(n)
-    var out = ""
-    for (i, c) in s.reversed().enumerated() {
-        if i > 0 && i % 3 == 0 { out.append(",") }
-        out.append(c)
-    }
-    return String(out.reversed())
-}

@@ -1,23 +1,13 @@
 import BGPWire
 import Foundation
+import TestSupport
 import VantageCLI
 import VantageCore
 
 // Synthetic worlds written as real MRT files (TABLE_DUMP_V2 RIB + BGP4MP_AS4 update files) with the
 // BGPWire encoders, for ScenarioTests. Everything is deterministic: a seeded generator, no clock.
 
-/// SplitMix64: small, seeded, deterministic.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+typealias SeededGenerator = SplitMix64
 
 /// Countries with /16 blocks split into /24s, origin ASes, one upstream AS per country; 4 full-feed
 /// peers carrying every prefix and 2 partial peers carrying a quarter each.

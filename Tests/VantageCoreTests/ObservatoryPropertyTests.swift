@@ -1,3 +1,4 @@
+import TestSupport
 import BGPWire
 import XCTest
 
@@ -13,20 +14,6 @@ import XCTest
 //     ones) and the visible space at the end does not depend on the bin width;
 // (c) a stricter visibility threshold (0.75) never shows more than a looser one (0.25).
 
-/// SplitMix64: seeded and deterministic.
-private struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    mutating func chance(_ p: Double) -> Bool { Double(next() >> 11) / Double(1 << 53) < p }
-}
 
 /// A random small world: 6 countries with /16 blocks cut into /22–/24 prefixes, 3 origin ASes each,
 /// 5 full-feed peers (each missing a few prefixes, so they can announce them) and 1 partial peer.
