@@ -8,6 +8,10 @@ public struct Pipeline {
     /// Entities whose per-bin signal is kept for timelines.
     public var track: Set<EntityKey> = []
     public var onProblem: (String) -> Void = { printError($0) }
+    /// Every closed bin, in time order, before the detector sees it (the store keeps them all).
+    public var onSnapshot: ((BinSnapshot) -> Void)?
+    /// Progress: records and the MRT time reached, every 65,536 records.
+    public var onProgress: ((Replay.Stats) -> Void)?
 
     public init(registry: Registry?) { self.registry = registry }
 
@@ -24,11 +28,13 @@ public struct Pipeline {
         var detector = Detector(config: config)
         var replay = Replay(paths: paths, collector: collector)
         replay.onProblem = onProblem
+        replay.onProgress = onProgress
         var series: [EntityKey: [(UInt32, EntitySignal)]] = [:]
         var last: [EntityKey: EntitySignal] = [:]
         var health: [(UInt32, BinHealth)] = []
         let stats = replay.run(into: observatory) { snapshots in
             for s in snapshots {
+                onSnapshot?(s)
                 health.append((s.start, s.health))
                 for key in track {
                     // An entity absent from a snapshot did not change in that bin.

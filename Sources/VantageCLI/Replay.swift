@@ -14,6 +14,9 @@ public struct Replay {
     public var collector: String?
     public var threads: Int = 0
     public var onProblem: (String) -> Void = { printError($0) }
+    /// Called every `progressEvery` records with the totals so far (for a progress line).
+    public var onProgress: ((Stats) -> Void)?
+    public var progressEvery = 1 << 16
 
     public init(paths: [String], collector: String? = nil) {
         self.paths = paths
@@ -115,6 +118,7 @@ public struct Replay {
             if case .peerIndexTable(let table) = record.message { s.peerTable = table }
             let elements = record.elements(peerTable: s.peerTable)
             stats.elements += elements.count
+            if let onProgress, stats.records % progressEvery == 0 { onProgress(stats) }
             for e in elements { observatory.apply(e, collector: s.collector) }
             if case .bgp4mpMessage(let m) = record.message, case .update(let u) = m.message, u.endOfRIB != nil {
                 observatory.endOfRIB(peer: PeerID(collector: s.collector, address: m.peerAddress, asn: m.peerAS))

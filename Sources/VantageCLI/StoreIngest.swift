@@ -1,0 +1,181 @@
+import Foundation
+import VantageCore
+import VantageStore
+
+/// Archives → observatory → store. What `vantage ingest`, `serve --watch` and `demo` share.
+///
+/// Signals and events are a function of the whole set of files (routing state carries over from one
+/// file to the next, baselines span days), so an ingest replays the files already in the store that
+/// are still on disk together with the new ones, and replaces the derived data in one transaction.
+/// Ingesting files that are all already in the store, unchanged, changes nothing.
+public struct StoreIngest {
+    public var store: any ObservatoryStore
+    /// Registry files; nil keeps the ones recorded by the previous ingest.
+    public var registryFiles: [String]?
+    /// Bin width; nil keeps the recorded one (default 5 minutes).
+    public var binSeconds: UInt32?
+    public var collector: String?
+    public var onProblem: (String) -> Void = { printError($0) }
+    public var onProgress: ((Replay.Stats) -> Void)?
+
+    public init(store: any ObservatoryStore) { self.store = store }
+
+    public struct Outcome {
+        /// Files given that were new or changed.
+        public var newFiles: [String]
+        /// Files replayed (new ones and those already in the store).
+        public var replayed: [String]
+        /// Files in the store that are no longer on disk (their data is gone from the store).
+        public var missing: [String]
+        /// False when nothing was new: the store was left as it was.
+        public var changed: Bool
+        public var stats: Replay.Stats?
+        public var events: [StoredEvent]
+        public var bins = 0
+        public var signals = 0
+    }
+
+    public func ingest(_ paths: [String]) throws -> Outcome {
+        let started = Int64(Date().timeIntervalSince1970)
+        let known = try store.files()
+        let knownByPath = Dictionary(known.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
+        let previous = try store.settings()
+        var given: [StoredFile] = []
+        for p in paths {
+            let abs = Self.absolute(p)
+            do {
+                given.append(try FileFingerprint.of(path: abs))
+            } catch {
+                throw ValidationErrorText("\(p): cannot read: \(error.localizedDescription)")
+            }
+        }
+        let newFiles = given.filter { knownByPath[$0.path] != $0 }.map(\.path)
+        var settings = previous
+        if let registryFiles { settings["registry"] = registryFiles.map(Self.absolute).joined(separator: "\n") }
+        if let binSeconds { settings["bin_seconds"] = "\(binSeconds)" }
+        if let collector { settings["collector"] = collector }
+        var config = ObservatoryConfig()
+        if let b = settings["bin_seconds"].flatMap(UInt32.init) { config.binSeconds = b }
+        settings["bin_seconds"] = "\(config.binSeconds)"
+        settings["min_full_feed_peers"] = "\(config.minFullFeedPeers)"
+        if newFiles.isEmpty && settings == previous {
+            return Outcome(newFiles: [], replayed: [], missing: [], changed: false, stats: nil, events: [])
+        }
+        // The full set: what the store had (still on disk, refreshed) plus what was given.
+        var set: [String: StoredFile] = [:]
+        var missing: [String] = []
+        for f in known {
+            if let fresh = try? FileFingerprint.of(path: f.path) { set[f.path] = fresh } else { missing.append(f.path) }
+        }
+        for f in given { set[f.path] = f }
+        let files = set.values.sorted { $0.path < $1.path }
+
+        let regPaths = settings["registry"].map { $0.split(separator: "\n").map(String.init) } ?? []
+        let registry = regPaths.isEmpty ? nil : try RegistryLoader.load(regPaths)
+        var pipeline = Pipeline(registry: registry)
+        pipeline.config = config
+        pipeline.collector = settings["collector"]
+        pipeline.onProblem = onProblem
+        pipeline.onProgress = onProgress
+        var outcome = Outcome(
+            newFiles: newFiles, replayed: files.map(\.path), missing: missing, changed: true, stats: nil, events: [])
+        var failure: Error?
+        var result: Pipeline.Result?
+        var keys = Set<EntityKey>()
+        var stored: [StoredEvent] = []
+        let run = { (writer: StoreWriter) throws in
+            var p = pipeline
+            p.onSnapshot = { snap in
+                guard failure == nil else { return }
+                do {
+                    try writer.addBin(start: snap.start, width: snap.width, health: snap.health)
+                    outcome.bins += 1
+                    for (key, signal) in snap.signals where !key.isMeasurement {
+                        try writer.addSignal(key, at: snap.start, signal)
+                        keys.insert(key)
+                        outcome.signals += 1
+                    }
+                } catch {
+                    failure = error
+                }
+            }
+            let r = p.run(files.map(\.path))
+            if let failure { throw failure }
+            result = r
+            stored = Self.storedEvents(r, registry: registry)
+            for e in stored { try writer.addEvent(e) }
+            try Self.writeEntities(keys: keys, result: r, events: stored, registry: registry, writer: writer)
+        }
+        var runRecord = RunRecord(
+            startedAt: started, finishedAt: started, files: files.count, failedFiles: 0, records: 0, elements: 0,
+            firstTime: nil, lastTime: nil)
+        try store.rebuild(files: files, settings: settings) { writer in
+            try run(writer)
+        }
+        if let r = result {
+            runRecord.finishedAt = Int64(Date().timeIntervalSince1970)
+            runRecord.failedFiles = r.stats.failedFiles
+            runRecord.records = r.stats.records
+            runRecord.elements = r.stats.elements
+            runRecord.firstTime = r.stats.firstTime
+            runRecord.lastTime = r.stats.lastTime
+            try store.recordRun(runRecord)
+            outcome.stats = r.stats
+        }
+        outcome.events = stored
+        return outcome
+    }
+
+    /// Events with their narratives (names from the registry).
+    static func storedEvents(_ r: Pipeline.Result, registry: Registry?) -> [StoredEvent] {
+        var reports: [EntityKey: EntityReport] = [:]
+        return r.events.map { e in
+            let report = reports[e.entity] ?? EntityReport.build(keys: [e.entity], result: r, registry: registry)
+            reports[e.entity] = report
+            let fam =
+                report.families.first { $0.key == e.entity }
+                ?? EntityReport.Family(
+                    key: e.entity, prefixes: [], addressCount: 0, origins: [], upstreams: [], series: [], events: [e])
+            return StoredEvent(event: e, narrative: Narrative.describe(e, report: report, family: fam))
+        }
+    }
+
+    /// Names and countries of the ASes and countries seen, and each entity's upstreams at the end of the data.
+    static func writeEntities(
+        keys: Set<EntityKey>, result r: Pipeline.Result, events: [StoredEvent], registry: Registry?, writer: StoreWriter
+    ) throws {
+        var asns = Set<UInt32>()
+        var countries = Set<String>()
+        for key in keys.sorted() {
+            switch key.scope {
+            case .asn: if let n = UInt32(key.id.dropFirst(2)) { asns.insert(n) }
+            case .country: countries.insert(key.id)
+            case .prefix: break
+            }
+            guard key.scope != .prefix else { continue }
+            let ups = r.observatory.upstreamShares(of: key)
+            for u in ups { asns.insert(u.asn) }
+            try writer.setUpstreams(key, ups.map { UpstreamShare(asn: $0.asn, pathShare: $0.pathShare, spaceShare: $0.spaceShare) })
+        }
+        for e in events {
+            for a in e.event.upstreamsBefore + e.event.upstreamsAfter { asns.insert(a) }
+            if e.event.entity.scope == .country, !e.event.entity.isMeasurement { countries.insert(e.event.entity.id) }
+        }
+        for cc in countries.sorted() { try writer.addEntity(EntityInfo(scope: .country, id: cc, name: CountryNames.name(cc))) }
+        for a in asns.sorted() {
+            try writer.addEntity(
+                EntityInfo(scope: .asn, id: "AS\(a)", name: registry?.name(ofASN: a), country: registry?.country(ofASN: a)))
+        }
+    }
+
+    static func absolute(_ p: String) -> String {
+        let url = URL(fileURLWithPath: p)
+        return url.standardizedFileURL.path
+    }
+}
+
+/// An error whose text is shown as is.
+public struct ValidationErrorText: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ d: String) { description = d }
+}
