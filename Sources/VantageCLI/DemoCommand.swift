@@ -2,9 +2,10 @@ import ArgumentParser
 import Foundation
 import VantageCore
 import VantageSim
+import VantageStore
 
 /// `vantage demo`: North Korea, December 2014, replayed end to end — simulate, detect, explain.
-public struct DemoCommand: ParsableCommand {
+public struct DemoCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "Replay North Korea's December 2014 outage (a reconstruction from public reports) and explain it.",
@@ -14,14 +15,18 @@ public struct DemoCommand: ParsableCommand {
             The archives are simulated: a reconstruction from public reports (Dyn Research), not recorded BGP data.
             """)
 
-    @Flag(name: .customLong("no-serve"), help: "Only print the report (the dashboard is not built yet).")
+    @Flag(name: .customLong("no-serve"), help: "Only print the report; do not serve the dashboard.")
     var noServe = false
+    @Option(help: "Port for the dashboard (0: any free port).")
+    var port: Int = 8080
+    @Option(help: "Address for the dashboard.")
+    var host: String = "127.0.0.1"
     @Option(help: "Cache folder for the generated archives (default ~/.cache/vantage/demo, else $TMPDIR/vantage-demo).")
     var cache: String?
 
     public init() {}
 
-    public func run() throws {
+    public func run() async throws {
         let sink = OutputSink()
         let dir = cache ?? Self.defaultCache()
         sink.write("North Korea, 20–24 December 2014\n\(BuiltinScenarios.northKoreaDisclaimer)\n\n")
@@ -42,12 +47,36 @@ public struct DemoCommand: ParsableCommand {
         sink.write("Detection over \(archives.count) archives, default settings: \(Self.seconds(t2, t1))\n\n")
         sink.write(run.report.text)
         sink.write("\n" + DemoFindings.find(run.result.events, report: run.report).text)
-        if !noServe {
-            sink.write(
-                "\nThe dashboard arrives with `vantage serve`, which is not built yet; this demo ends with the report above.\n"
-            )
-        }
         sink.flush()
+        guard !noServe else { return }
+        let t3 = Date()
+        let store = try Self.store(directory: dir, archives: archives)
+        sink.write("\nStore \(store.path) ready (\(Self.seconds(Date(), t3))).\n")
+        sink.flush()
+        let host = host
+        try await ServeCommand.serve(
+            store: store, host: host, port: port, watch: nil, ingest: StoreIngest(store: store), dispatcher: nil,
+            interval: 5,
+            banner: { port in
+                """
+                Dashboard: http://\(host):\(port)/country/KP  (North Korea; all countries at http://\(host):\(port)/)
+                API: http://\(host):\(port)/openapi.json · metrics: http://\(host):\(port)/metrics · Ctrl-C stops.
+
+                """
+            })
+    }
+
+    /// The demo's store (`DIR/vantage.db`), filled from the archives and the registry beside them.
+    /// Ingest skips the work when the store already holds exactly these files.
+    public static func store(directory: String, archives: [String]) throws -> SQLiteStore {
+        let store = try SQLiteStore(path: directory + "/vantage.db")
+        var ingest = StoreIngest(store: store)
+        let folder = directory + "/registry"
+        ingest.registryFiles = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted().map {
+            folder + "/" + $0
+        }
+        _ = try ingest.ingest(archives)
+        return store
     }
 
     static func seconds(_ a: Date, _ b: Date) -> String { String(format: "%.1f s", a.timeIntervalSince(b)) }

@@ -1,2 +1,2 @@
 import VantageCLI
-VantageCommand.main()
+await VantageCommand.main()
