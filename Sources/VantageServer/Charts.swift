@@ -40,20 +40,21 @@ enum Charts {
 
     static func open(_ id: String, _ title: String) -> String {
         "<svg class=chart id=\"\(id)\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" xmlns=\"http://www.w3.org/2000/svg\" role=img aria-label=\"\(Web.html(title))\"><title>\(Web.html(title))</title>"
+            + "<defs><pattern id=\"hatch-\(id)\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#eceef2\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#b9bdc7\" stroke-width=\"2\"/></pattern></defs>"
             + "<text x=\"\(left)\" y=\"15\" style=\"font-weight:600;fill:#1d2330\">\(Web.html(title))</text>"
     }
 
     static func eventColor(_ k: EventKind) -> String {
         switch k {
         case .outage: return "#c62828"
-        case .instability: return "#ef8f00"
+        case .instability: return "#f59e0b"
         case .upstreamChange: return "#1b5fbf"
         case .measurementGap: return "#8a8f99"
         }
     }
 
     /// Shaded event spans (behind the data), unknown bins, and the time axis.
-    static func background(_ points: [SeriesPoint], _ events: [Event], _ f: Frame) -> String {
+    static func background(_ points: [SeriesPoint], _ events: [Event], _ f: Frame, id: String) -> String {
         var s = ""
         // Unknown measurement: grey bands.
         var runStart: SeriesPoint?
@@ -62,7 +63,7 @@ enum Charts {
             if let a = runStart, let b = prev {
                 let x0 = f.x(Double(a.time))
                 let x1 = max(x0 + 1, f.x(Double(b.time + b.width)))
-                s += "<rect class=unknown x=\"\(fmt(x0))\" y=\"\(top)\" width=\"\(fmt(x1 - x0))\" height=\"\(fmt(f.plotH))\" fill=\"#d6d8de\" opacity=\"0.7\"><title>measurement unknown</title></rect>"
+                s += "<rect class=unknown x=\"\(fmt(x0))\" y=\"\(top)\" width=\"\(fmt(x1 - x0))\" height=\"\(fmt(f.plotH))\" fill=\"url(#hatch-\(id))\"><title>measurement unknown</title></rect>"
             }
             runStart = nil
         }
@@ -78,7 +79,7 @@ enum Charts {
             let x0 = f.x(a)
             let x1 = max(x0 + 2, f.x(b))
             let label = "\(e.kind.rawValue) \(UTC.short(e.start)) → \(e.end.map(UTC.short) ?? "open")"
-            s += "<a href=\"/event/\(Web.pathEscape(e.id))\"><rect class=\"event \(e.kind.rawValue)\" x=\"\(fmt(x0))\" y=\"\(top)\" width=\"\(fmt(x1 - x0))\" height=\"\(fmt(f.plotH))\" fill=\"\(eventColor(e.kind))\" opacity=\"\(e.kind == .outage ? "0.18" : "0.12")\"><title>\(Web.html(label))</title></rect></a>"
+            s += "<a href=\"/event/\(Web.pathEscape(e.id))\"><rect class=\"event \(e.kind.rawValue)\" x=\"\(fmt(x0))\" y=\"\(top)\" width=\"\(fmt(x1 - x0))\" height=\"\(fmt(f.plotH))\" fill=\"\(eventColor(e.kind))\" opacity=\"\(e.kind == .outage ? "0.2" : "0.16")\"><title>\(Web.html(label))</title></rect></a>"
         }
         // Time axis: about six ticks on round hours.
         let span = f.t1 - f.t0
@@ -89,6 +90,7 @@ enum Charts {
         s += "<line x1=\"\(left)\" y1=\"\(fmt(y))\" x2=\"\(fmt(width - right))\" y2=\"\(fmt(y))\" stroke=\"#99a\"/>"
         while t <= f.t1 {
             let x = f.x(t)
+            if x > width - right - 30 { break }
             let label = step >= 86400 ? String(UTC.iso8601(UInt32(t)).prefix(10)) : String(UTC.short(UInt32(t)).dropFirst(5).dropLast(4))
             s += "<line x1=\"\(fmt(x))\" y1=\"\(fmt(y))\" x2=\"\(fmt(x))\" y2=\"\(fmt(y + 4))\" stroke=\"#99a\"/><text x=\"\(fmt(x))\" y=\"\(fmt(y + 16))\" text-anchor=middle>\(label)</text>"
             t += step
@@ -98,7 +100,7 @@ enum Charts {
 
     static func yAxis(_ maxV: Double, _ f: Frame) -> String {
         let y0 = top + f.plotH
-        let label = maxV >= 10 ? grouped(Int(maxV.rounded())) : fmt(maxV)
+        let label = maxV >= 10 || maxV == maxV.rounded() ? grouped(Int(maxV.rounded())) : fmt(maxV)
         return "<text x=\"\(fmt(left - 6))\" y=\"\(fmt(top + 8))\" text-anchor=end>\(label)</text>"
             + "<text x=\"\(fmt(left - 6))\" y=\"\(fmt(y0))\" text-anchor=end>0</text>"
             + "<line x1=\"\(left)\" y1=\"\(top)\" x2=\"\(left)\" y2=\"\(fmt(y0))\" stroke=\"#99a\"/>"
@@ -116,7 +118,7 @@ enum Charts {
         }
         if vals.count == 1 { vals.append(vals[0]) }
         let maxV = max(1, vals.compactMap { $0 }.max() ?? 1)
-        var s = open(id, title) + background(points, events, f) + yAxis(maxV, f)
+        var s = open(id, title) + background(points, events, f, id: id) + yAxis(maxV, f)
         let n = Double(vals.count - 1)
         var path = ""
         var area = ""
@@ -144,7 +146,7 @@ enum Charts {
             lastX = x
         }
         if penDown { area += "L\(fmt(lastX)),\(fmt(y0))L\(fmt(segStart)),\(fmt(y0))Z" }
-        s += "<path d=\"\(area)\" fill=\"#1b5fbf\" opacity=\"0.12\"/><path class=line d=\"\(path)\" fill=none stroke=\"#1b5fbf\" stroke-width=\"1.6\"/>"
+        s += "<path d=\"\(area)\" fill=\"#1b5fbf\" opacity=\"0.07\"/><path class=line d=\"\(path)\" fill=none stroke=\"#1b5fbf\" stroke-width=\"1.6\"/>"
         return s + "</svg>" + legend(events)
     }
 
@@ -154,7 +156,7 @@ enum Charts {
         let cols = columns(points, f)
         let vals = cols.map { c in c.compactMap { $0.signal.map { Double($0.withdrawals + $0.flaps) } }.max() ?? 0 }
         let maxV = max(1, vals.max() ?? 1)
-        var s = open(id, title) + background(points, events, f) + yAxis(maxV, f)
+        var s = open(id, title) + background(points, events, f, id: id) + yAxis(maxV, f)
         let w = max(1, f.plotW / Double(vals.count))
         for (i, v) in vals.enumerated() where v > 0 {
             let h = v / maxV * f.plotH
@@ -165,7 +167,7 @@ enum Charts {
 
     static func legend(_ events: [Event]) -> String {
         let kinds = Set(events.map(\.kind))
-        var s = "<div class=legend><span style=\"background:#1b5fbf\"></span>visible (column minimum)<span style=\"background:#d6d8de\"></span>measurement unknown"
+        var s = "<div class=legend><span style=\"background:#1b5fbf\"></span>visible (column minimum)<span style=\"background:repeating-linear-gradient(45deg,#eceef2 0 3px,#b9bdc7 3px 5px)\"></span>measurement unknown"
         for k in [EventKind.outage, .instability, .upstreamChange, .measurementGap] where kinds.contains(k) {
             s += "<span style=\"background:\(eventColor(k));opacity:.5\"></span>\(k.rawValue)"
         }

@@ -50,9 +50,9 @@ public final class SQLiteStore: ObservatoryStore, @unchecked Sendable {
         try pool.read { db in
             var h: UInt64 = 0xCBF2_9CE4_8422_2325
             for table in ["ingested_file", "run", "setting", "bin", "signal", "event", "entity", "upstream", "alert"] {
-                let rows = try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY 1, 2, 3")
+                let rows = try Row.fetchAll(db, sql: "SELECT * FROM \(table)").map(\.description).sorted()
                 for r in rows {
-                    for b in r.description.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
+                    for b in (table + r).utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
                 }
             }
             return String(h, radix: 16)

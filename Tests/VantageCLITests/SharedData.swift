@@ -6,17 +6,11 @@ import XCTest
 
 /// Locates ../shared/data (beside the package root) and reads files from it.
 enum SharedData {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    static let root = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/data")
+    static let packageRoot = SharedDataRoot.packageRoot
+    static let root = SharedDataRoot.root
 
     /// The data folder, or an XCTSkip explaining its absence (a fresh clone without ../shared).
-    static func require() throws -> URL {
-        guard FileManager.default.fileExists(atPath: root.path) else {
-            throw XCTSkip("../shared/data not found beside the package: real-archive tests skipped")
-        }
-        return root
-    }
+    static func require() throws -> URL { try SharedDataRoot.require() }
 
     static func mrtFiles() throws -> [URL] {
         let dir = try require().appendingPathComponent("mrt")

@@ -1,2 +1,0 @@
-import VantageCLI
-await VantageCommand.main()
