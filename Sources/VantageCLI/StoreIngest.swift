@@ -15,6 +15,8 @@ public struct StoreIngest {
     /// Bin width; nil keeps the recorded one (default 5 minutes).
     public var binSeconds: UInt32?
     public var collector: String?
+    /// Settings other than the bin width (tests scale the full-feed minimum to a small world).
+    public var baseConfig = ObservatoryConfig()
     public var onProblem: (String) -> Void = { printError($0) }
     public var onProgress: ((Replay.Stats) -> Void)?
 
@@ -54,7 +56,7 @@ public struct StoreIngest {
         if let registryFiles { settings["registry"] = registryFiles.map(Self.absolute).joined(separator: "\n") }
         if let binSeconds { settings["bin_seconds"] = "\(binSeconds)" }
         if let collector { settings["collector"] = collector }
-        var config = ObservatoryConfig()
+        var config = baseConfig
         if let b = settings["bin_seconds"].flatMap(UInt32.init) { config.binSeconds = b }
         settings["bin_seconds"] = "\(config.binSeconds)"
         settings["min_full_feed_peers"] = "\(config.minFullFeedPeers)"

@@ -267,7 +267,16 @@ public final class SQLiteStore: ObservatoryStore, @unchecked Sendable {
             ).map { Self.signal($0).quiet }
             var out: [SeriesPoint] = []
             out.reserveCapacity(bins.count)
+            var expected: UInt32?
             for b in bins {
+                // Bins the observatory never closed (no input data at all) are unknown, not absent.
+                while let t = expected, t < b.start, b.width > 0 {
+                    var missing = BinHealth()
+                    missing.dataPresent = false
+                    out.append(point(BinInfo(start: t, width: b.width, health: missing), current, key.family, minPeers))
+                    expected = t + b.width
+                }
+                expected = b.start + b.width
                 if let (t, s) = rows.first, t <= b.start {
                     rows.removeFirst()
                     current = s

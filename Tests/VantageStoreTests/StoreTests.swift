@@ -216,3 +216,20 @@ final class StoreTests: XCTestCase {
         XCTAssertThrowsError(try FileFingerprint.of(path: dir + "/missing"))
     }
 }
+
+extension StoreTests {
+    /// Bins with no input at all (never closed by the observatory) come back as unknown points.
+    func testMissingBinsAreUnknown() throws {
+        let store = try SQLiteStore(path: dir + "/gap.db")
+        try store.rebuild(files: [], settings: [:]) { w in
+            for i in [0, 1, 4] {
+                try w.addBin(start: Self.t0 + UInt32(i) * 300, width: 300, health: Self.health(peers: 3))
+            }
+            try w.addSignal(.country("KP", .ipv4), at: Self.t0, Self.signal(4))
+        }
+        let s = try store.series(.country("KP", .ipv4), from: nil, to: nil)
+        XCTAssertEqual(s.map(\.time), (0..<5).map { Self.t0 + UInt32($0) * 300 })
+        XCTAssertEqual(s.map(\.known), [true, true, false, false, true])
+        XCTAssertEqual(s.map(\.fullFeedPeersUp), [3, 3, 0, 0, 3])
+    }
+}
