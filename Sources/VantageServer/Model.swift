@@ -199,11 +199,10 @@ enum DTO {
 
 /// Escaping and small helpers shared by the API and the dashboard.
 enum Web {
-    static func pathEscape(_ s: String) -> String {
-        var allowed = CharacterSet.urlPathAllowed
-        allowed.remove(charactersIn: "/?#%")
-        return s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s
-    }
+    /// Characters left as they are in a URL path segment (RFC 3986 pchar): event ids keep their colons.
+    static let pathSegment = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~:@!$&'()*+,;=")
+
+    static func pathEscape(_ s: String) -> String { s.addingPercentEncoding(withAllowedCharacters: pathSegment) ?? s }
 
     static func queryEscape(_ s: String) -> String {
         var allowed = CharacterSet.urlQueryAllowed
