@@ -42,23 +42,37 @@ public struct DemoCommand: AsyncParsableCommand {
                 ? "Generated \(archives.count) archives in \(dir) (\(Self.seconds(t1, t0)))\n"
                 : "Using the archives cached in \(dir)\n")
         sink.flush()
-        let run = try Self.detect(directory: dir, archives: archives)
+        // Serving: detection runs once, inside the ingest that fills the store (a store that already
+        // holds these archives is reused and the report comes from a plain detection run).
+        var store: SQLiteStore?
+        var run: (result: Pipeline.Result, report: EntityReport)?
+        if !noServe {
+            let s = try SQLiteStore(path: dir + "/vantage.db")
+            var ingest = StoreIngest(store: s)
+            ingest.registryFiles = Self.registryFiles(dir)
+            ingest.track = Set(Self.keys)
+            let outcome = try ingest.ingest(archives)
+            if let result = outcome.result {
+                let registry = try RegistryLoader.load(Self.registryFiles(dir))
+                run = (result, EntityReport.build(keys: Self.keys, result: result, registry: registry))
+            }
+            store = s
+        }
+        let done = try run ?? Self.detect(directory: dir, archives: archives)
         let t2 = Date()
-        sink.write("Detection over \(archives.count) archives, default settings: \(Self.seconds(t2, t1))\n\n")
-        sink.write(run.report.text)
-        sink.write("\n" + DemoFindings.find(run.result.events, report: run.report).text)
+        sink.write("Detection over \(archives.count) archives, default settings: \(Self.seconds(t2, t1))")
+        sink.write(store.map { " (results in \($0.path))\n\n" } ?? "\n\n")
+        sink.write(done.report.text)
+        sink.write("\n" + DemoFindings.find(done.result.events, report: done.report).text)
         sink.flush()
-        guard !noServe else { return }
-        let t3 = Date()
-        let store = try Self.store(directory: dir, archives: archives)
-        sink.write("\nStore \(store.path) ready (\(Self.seconds(Date(), t3))).\n")
-        sink.flush()
+        guard let store else { return }
         let host = host
         try await ServeCommand.serve(
             store: store, host: host, port: port, watch: nil, ingest: StoreIngest(store: store), dispatcher: nil,
             interval: 5,
             banner: { port in
                 """
+
                 Dashboard: http://\(host):\(port)/country/KP  (North Korea; all countries at http://\(host):\(port)/)
                 API: http://\(host):\(port)/openapi.json · metrics: http://\(host):\(port)/metrics · Ctrl-C stops.
 
@@ -66,15 +80,19 @@ public struct DemoCommand: AsyncParsableCommand {
             })
     }
 
+    static let keys: [EntityKey] = [.country("KP", .ipv4), .country("KP", .ipv6)]
+
+    static func registryFiles(_ directory: String) -> [String] {
+        let folder = directory + "/registry"
+        return ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted().map { folder + "/" + $0 }
+    }
+
     /// The demo's store (`DIR/vantage.db`), filled from the archives and the registry beside them.
     /// Ingest skips the work when the store already holds exactly these files.
     public static func store(directory: String, archives: [String]) throws -> SQLiteStore {
         let store = try SQLiteStore(path: directory + "/vantage.db")
         var ingest = StoreIngest(store: store)
-        let folder = directory + "/registry"
-        ingest.registryFiles = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted().map {
-            folder + "/" + $0
-        }
+        ingest.registryFiles = registryFiles(directory)
         _ = try ingest.ingest(archives)
         return store
     }

@@ -15,6 +15,8 @@ public struct StoreIngest {
     /// Bin width; nil keeps the recorded one (default 5 minutes).
     public var binSeconds: UInt32?
     public var collector: String?
+    /// Entities whose per-bin series is kept in the outcome's pipeline result (the demo's report).
+    public var track: Set<EntityKey> = []
     /// Settings other than the bin width (tests scale the full-feed minimum to a small world).
     public var baseConfig = ObservatoryConfig()
     public var onProblem: (String) -> Void = { printError($0) }
@@ -33,6 +35,8 @@ public struct StoreIngest {
         public var changed: Bool
         public var stats: Replay.Stats?
         public var events: [StoredEvent]
+        /// The replay's full result (routing state, tracked series), when something was replayed.
+        public var result: Pipeline.Result?
         public var bins = 0
         public var signals = 0
     }
@@ -79,6 +83,7 @@ public struct StoreIngest {
         pipeline.collector = settings["collector"]
         pipeline.onProblem = onProblem
         pipeline.onProgress = onProgress
+        pipeline.track = track
         var outcome = Outcome(
             newFiles: newFiles, replayed: files.map(\.path), missing: missing, changed: true, stats: nil, events: [])
         var failure: Error?
@@ -123,6 +128,7 @@ public struct StoreIngest {
             runRecord.lastTime = r.stats.lastTime
             try store.recordRun(runRecord)
             outcome.stats = r.stats
+            outcome.result = r
         }
         outcome.events = stored
         return outcome

@@ -47,8 +47,8 @@ struct Dashboard: Sendable {
             let worst = fams.min { order[$0.status]! < order[$1.status]! }!.status
             body += "<tr><td><a href=\"/country/\(first.key.id)\">\(first.key.id)</a> \(Web.html(first.info.name ?? ""))</td>"
             body += "<td>\(badge(worst))</td>"
-            body += "<td class=n>\(v4.map { "\($0.visiblePrefixes)" } ?? "–")</td><td class=n>\(v4.map { num($0.visibleSpace) } ?? "–")</td>"
-            body += "<td class=n>\(v6.map { "\($0.visiblePrefixes)" } ?? "–")</td><td class=n>\(v6.map { num($0.visibleSpace) } ?? "–")</td>"
+            body += "<td class=n>\(v4.map { grouped($0.visiblePrefixes) } ?? "–")</td><td class=n>\(v4.map { num($0.visibleSpace) } ?? "–")</td>"
+            body += "<td class=n>\(v6.map { grouped($0.visiblePrefixes) } ?? "–")</td><td class=n>\(v6.map { num($0.visibleSpace) } ?? "–")</td>"
             body += "<td class=n>\(fams.map(\.eventCount).reduce(0, +))</td></tr>"
         }
         body += "</table>"
@@ -228,7 +228,7 @@ struct Dashboard: Sendable {
         """
         <!doctype html><html lang=en><head><meta charset=utf-8><meta name=viewport content="width=device-width, initial-scale=1">
         <title>\(Web.html(title))</title><style>\(Self.css)</style></head><body>\(body)
-        <footer>Vantage · BGP visibility from MRT archives · grey bands: measurement unknown (never counted as an outage)</footer></body></html>
+        <footer>Vantage · BGP visibility from MRT archives · hatched bands: measurement unknown (never counted as an outage)</footer></body></html>
         """
     }
 
@@ -246,7 +246,7 @@ struct Dashboard: Sendable {
         svg text{font:11px system-ui,sans-serif;fill:#556}.legend{font-size:12px;color:#556;margin-bottom:10px}
         .legend span{display:inline-block;width:10px;height:10px;margin:0 4px 0 10px;vertical-align:middle}
         code{font-size:12px}ul.evidence{columns:2;font-size:13px}footer{margin-top:40px;color:#889;font-size:12px}
-        table.facts th{width:180px}
+        table.facts th{width:180px}table.events td{white-space:nowrap}
         """
 }
 
