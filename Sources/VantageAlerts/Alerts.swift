@@ -145,7 +145,7 @@ public struct AlertPayload: Codable, Sendable, Hashable {
             text += "\nWithdrawn by: " + evidence.withdrawingPeers.prefix(5).joined(separator: ", ")
         }
         if let url { text += "\n<\(url)|Open in Vantage>" }
-        return (try? JSONSerialization.data(withJSONObject: ["text": text], options: [.sortedKeys])) ?? Data()
+        return (try? JSONSerialization.data(withJSONObject: ["text": text], options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
     }
 }
 

@@ -111,6 +111,9 @@ public struct IngestCommand: AsyncParsableCommand {
             replaced in one transaction. Files already ingested and unchanged are skipped: ingesting the same files \
             twice changes nothing. With --alerts, webhooks are sent for events that opened, changed severity or \
             recovered and were not notified before.
+
+            Exit status: 0 on success, 2 when some file could not be read (the rest is kept), 3 when an alert \
+            could not be delivered after its retries.
             """)
 
     @OptionGroup var options: StoreOptions
@@ -137,6 +140,7 @@ public struct IngestCommand: AsyncParsableCommand {
             out.flush()
             if s.failed > 0 { throw ExitCode(3) }
         }
+        if let f = outcome.stats?.failedFiles, f > 0 { throw ExitCode(2) }
     }
 }
 

@@ -112,11 +112,15 @@ enum Charts {
     ) -> String {
         let f = frame(points)
         let cols = columns(points, f)
-        var vals: [Double?] = cols.map { c in
+        // A column with no bin at all (rounding) continues the line; a column whose bins are all
+        // unknown breaks it.
+        var cols2 = cols
+        if cols2.count == 1 { cols2.append(cols2[0]) }
+        let empty = cols2.map(\.isEmpty)
+        let vals: [Double?] = cols2.map { c in
             let known = c.filter(\.known).compactMap { $0.signal.map(value) }
             return known.min()
         }
-        if vals.count == 1 { vals.append(vals[0]) }
         let maxV = max(1, vals.compactMap { $0 }.max() ?? 1)
         var s = open(id, title) + background(points, events, f, id: id) + yAxis(maxV, f)
         let n = Double(vals.count - 1)
@@ -127,6 +131,7 @@ enum Charts {
         var lastX = 0.0
         let y0 = top + f.plotH
         for (i, v) in vals.enumerated() {
+            if empty[i] { continue }
             let x = left + Double(i) / max(1, n) * f.plotW
             guard let v else {
                 if penDown { area += "L\(fmt(lastX)),\(fmt(y0))L\(fmt(segStart)),\(fmt(y0))Z" }
