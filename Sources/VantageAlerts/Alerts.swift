@@ -111,7 +111,7 @@ public struct AlertPayload: Codable, Sendable, Hashable {
                 : "measured with \(e.fullFeedPeersUp) full-feed peer\(e.fullFeedPeersUp == 1 ? "" : "s") up")
         evidence = e.evidence
         url = dashboardURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }.map {
-            $0 + "/event/" + (e.id.addingPercentEncoding(withAllowedCharacters: Self.pathSegment) ?? e.id)
+            $0 + "/event/" + percentEncodedPathSegment(e.id)
         }
         let verb: String
         switch n.transition {
@@ -122,9 +122,6 @@ public struct AlertPayload: Codable, Sendable, Hashable {
         summary = "\(e.kind.rawValue) \(e.entity.scope.rawValue) \(e.entity.id) \(e.entity.family) \(verb)"
             + " (start \(UTC.short(e.start))" + (e.end.map { ", end \(UTC.short($0))" } ?? "") + ")"
     }
-
-    /// Characters left as they are in a URL path segment (RFC 3986 pchar).
-    static let pathSegment = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~:@!$&'()*+,;=")
 
     static let encoder: JSONEncoder = {
         let e = JSONEncoder()

@@ -111,9 +111,7 @@ public struct DemoCommand: AsyncParsableCommand {
 
     /// What a cached folder must say to be reused: simulator version and the scenario's text.
     static func stamp(_ yaml: String) -> String {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for b in yaml.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
-        return "\(Simulator.version)\nnorth-korea-2014 \(String(h, radix: 16))\n"
+        "\(Simulator.version)\nnorth-korea-2014 \(FNV1a.hex(yaml))\n"
     }
 
     /// The scenario's archives in `directory`, generated unless a complete earlier run is there.

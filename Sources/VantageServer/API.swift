@@ -23,7 +23,10 @@ public struct VantageHTTP: Sendable {
 
     public func router() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
-        router.addMiddleware { RequestCounter(metrics: metrics) }
+        router.addMiddleware {
+            RequestCounter(metrics: metrics)
+            ReadOnly()
+        }
         let api = router.group("api/v1")
         api.get("countries") { req, _ in respond(req) { try listEntities(.country, req) } }
         api.get("ases") { req, _ in respond(req) { try listEntities(.asn, req) } }
@@ -265,6 +268,23 @@ func respond(_ req: Request, _ body: () throws -> Response) -> Response {
     } catch {
         return json(
             DTO.ErrorBody(error: .init(status: 500, message: "store error: \(error)")), status: .internalServerError)
+    }
+}
+
+/// Everything is read-only: methods other than GET and HEAD get 405 with `Allow: GET, HEAD`.
+struct ReadOnly: RouterMiddleware {
+    typealias Context = BasicRequestContext
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        guard request.method == .get || request.method == .head else {
+            var r = json(
+                DTO.ErrorBody(error: .init(status: 405, message: "\(request.method) is not allowed: this server is read-only (GET, HEAD)")),
+                status: .methodNotAllowed)
+            r.headers[.allow] = "GET, HEAD"
+            return r
+        }
+        return try await next(request, context)
     }
 }
 

@@ -158,9 +158,17 @@ struct Dashboard: Sendable {
             let to = (e.end ?? e.start) + pad
             let points = try store.series(e.entity, from: from, to: to)
             if !points.isEmpty {
+                // This event and the entity's others in the window (the instability before an outage).
+                var q = EventQuery()
+                q.scope = e.entity.scope
+                q.entity = e.entity.id
+                q.family = e.entity.family
+                q.from = from
+                q.to = to
+                let around = try store.events(q).map(\.event)
                 let unit = e.entity.family == "ipv4" ? "/24s" : "/48s"
-                body += Charts.timeline(points, events: [e], title: "Visible \(unit) around the event", id: "event-space") { $0.visibleSpace }
-                body += Charts.bars(points, events: [e], title: "Withdrawals and flaps per bin", id: "event-instability")
+                body += Charts.timeline(points, events: around, title: "Visible \(unit) around the event", id: "event-space") { $0.visibleSpace }
+                body += Charts.bars(points, events: around, title: "Withdrawals and flaps per bin", id: "event-instability")
             }
         }
         body += "<h2>Evidence</h2>"

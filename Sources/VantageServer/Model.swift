@@ -199,10 +199,7 @@ enum DTO {
 
 /// Escaping and small helpers shared by the API and the dashboard.
 enum Web {
-    /// Characters left as they are in a URL path segment (RFC 3986 pchar): event ids keep their colons.
-    static let pathSegment = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~:@!$&'()*+,;=")
-
-    static func pathEscape(_ s: String) -> String { s.addingPercentEncoding(withAllowedCharacters: pathSegment) ?? s }
+    static func pathEscape(_ s: String) -> String { percentEncodedPathSegment(s) }
 
     static func queryEscape(_ s: String) -> String {
         var allowed = CharacterSet.urlQueryAllowed

@@ -56,12 +56,12 @@ enum OpenAPI {
   "components": {
     "parameters": {
       "country": {"name": "id", "in": "path", "required": true, "description": "ISO 3166 two-letter code", "schema": {"type": "string", "pattern": "^[A-Za-z]{2}$"}, "example": "KP"},
-      "asn": {"name": "id", "in": "path", "required": true, "description": "AS number, with or without AS", "schema": {"type": "string", "pattern": "^([Aa][Ss])?[0-9]+$"}, "example": "131279"},
+      "asn": {"name": "id", "in": "path", "required": true, "description": "AS number, with or without AS", "schema": {"type": "string", "pattern": "^([Aa][Ss])?[0-9]{1,10}$"}, "example": "131279"},
       "family": {"name": "family", "in": "query", "required": false, "description": "Address family (default ipv4)", "schema": {"type": "string", "enum": ["ipv4", "ipv6"]}},
       "familyOptional": {"name": "family", "in": "query", "required": false, "description": "Address family (default both)", "schema": {"type": "string", "enum": ["ipv4", "ipv6"]}},
       "status": {"name": "status", "in": "query", "required": false, "schema": {"type": "string", "enum": ["outage", "unstable", "unknown", "normal"]}},
-      "from": {"name": "from", "in": "query", "required": false, "description": "Start (inclusive)", "schema": {"type": "string"}, "example": "2014-12-22"},
-      "to": {"name": "to", "in": "query", "required": false, "description": "End (inclusive)", "schema": {"type": "string"}, "example": "2014-12-23T12:00:00Z"},
+      "from": {"name": "from", "in": "query", "required": false, "description": "Start (inclusive): Unix seconds, YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS]Z (UTC)", "schema": {"type": "string", "pattern": "^([0-9]{1,10}|[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2})?Z?)?)$"}, "example": "2014-12-22"},
+      "to": {"name": "to", "in": "query", "required": false, "description": "End (inclusive), same forms as from", "schema": {"type": "string", "pattern": "^([0-9]{1,10}|[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2})?Z?)?)$"}, "example": "2014-12-23T12:00:00Z"},
       "scope": {"name": "scope", "in": "query", "required": false, "schema": {"type": "string", "enum": ["country", "asn", "prefix"]}},
       "entity": {"name": "entity", "in": "query", "required": false, "description": "KP, AS131279, …", "schema": {"type": "string"}},
       "kind": {"name": "kind", "in": "query", "required": false, "schema": {"type": "string", "enum": ["outage", "instability", "upstream-change", "measurement-gap"]}},

@@ -1,4 +1,5 @@
 import Foundation
+import VantageCore
 
 /// Identifies an archive file cheaply: size, modification time, and FNV-1a over its first and last
 /// 64 KiB (compressed archives differ there whenever their content differs in practice).
@@ -13,14 +14,13 @@ public enum FileFingerprint {
             throw CocoaError(.fileReadNoPermission, userInfo: [NSFilePathErrorKey: path])
         }
         defer { try? handle.close() }
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        func mix(_ d: Data) { for b in d { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 } }
-        mix(try handle.read(upToCount: window) ?? Data())
+        var h = FNV1a()
+        h.add(try handle.read(upToCount: window) ?? Data())
         if size > Int64(window) {
             try handle.seek(toOffset: UInt64(max(Int64(window), size - Int64(window))))
-            mix(try handle.read(upToCount: window) ?? Data())
+            h.add(try handle.read(upToCount: window) ?? Data())
         }
-        mix(Data("\(size)".utf8))
-        return StoredFile(path: path, size: size, modified: modified, fingerprint: String(h, radix: 16))
+        h.add("\(size)")
+        return StoredFile(path: path, size: size, modified: modified, fingerprint: h.hex)
     }
 }

@@ -1,3 +1,5 @@
+import VantageCore
+
 /// Schema migrations, in plain SQL, applied in order and recorded by GRDB's migrator.
 ///
 /// A migration is never edited once shipped: add a new one instead. `VantageStoreTests` pins the
@@ -108,9 +110,5 @@ public enum Migrations {
         """
 
     /// FNV-1a 64 of a migration's text, pinned by the tests.
-    public static func digest(_ sql: String) -> String {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for b in sql.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
-        return String(h, radix: 16)
-    }
+    public static func digest(_ sql: String) -> String { FNV1a.hex(sql) }
 }

@@ -48,14 +48,12 @@ public final class SQLiteStore: ObservatoryStore, @unchecked Sendable {
     /// A digest of every derived and bookkeeping row (tests use it to show that re-ingesting changes nothing).
     public func contentDigest() throws -> String {
         try pool.read { db in
-            var h: UInt64 = 0xCBF2_9CE4_8422_2325
+            var h = FNV1a()
             for table in ["ingested_file", "run", "setting", "bin", "signal", "event", "entity", "upstream", "alert"] {
                 let rows = try Row.fetchAll(db, sql: "SELECT * FROM \(table)").map(\.description).sorted()
-                for r in rows {
-                    for b in (table + r).utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
-                }
+                for r in rows { h.add(table + r) }
             }
-            return String(h, radix: 16)
+            return h.hex
         }
     }
 

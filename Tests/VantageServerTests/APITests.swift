@@ -249,6 +249,13 @@ final class APITests: XCTestCase {
                 for part in ref.split(separator: "/") { node = (node as? [String: Any])?[String(part)] }
                 XCTAssertNotNil(node, "unresolved $ref #/\(ref)")
             }
+            // Read-only: other methods get 405 with Allow.
+            for method in [HTTPRequest.Method.post, .put, .delete, .patch] {
+                try await client.execute(uri: "/api/v1/events", method: method) { r in
+                    XCTAssertEqual(r.status, .methodNotAllowed, "\(method)")
+                    XCTAssertEqual(r.headers[.allow], "GET, HEAD")
+                }
+            }
             let unknown = try await client.get("/api/v1/does-not-exist")
             XCTAssertEqual(unknown.status, .notFound)
             XCTAssertNotNil(unknown.object["error"])
