@@ -28,24 +28,24 @@ public struct VantageHTTP: Sendable {
             ReadOnly()
         }
         let api = router.group("api/v1")
-        api.get("countries") { req, _ in respond(req) { try listEntities(.country, req) } }
-        api.get("ases") { req, _ in respond(req) { try listEntities(.asn, req) } }
+        api.read("countries") { req, _ in respond(req) { try listEntities(.country, req) } }
+        api.read("ases") { req, _ in respond(req) { try listEntities(.asn, req) } }
         for (segment, scope) in [("countries", Scope.country), ("ases", Scope.asn)] {
-            api.get("\(segment)/:id") { req, ctx in respond(req) { try entityDetail(scope, ctx, req) } }
-            api.get("\(segment)/:id/series") { req, ctx in respond(req) { try series(scope, ctx, req, csv: false) } }
-            api.get("\(segment)/:id/series.csv") { req, ctx in respond(req) { try series(scope, ctx, req, csv: true) } }
-            api.get("\(segment)/:id/upstreams") { req, ctx in respond(req) { try upstreams(scope, ctx, req) } }
+            api.read("\(segment)/:id") { req, ctx in respond(req) { try entityDetail(scope, ctx, req) } }
+            api.read("\(segment)/:id/series") { req, ctx in respond(req) { try series(scope, ctx, req, csv: false) } }
+            api.read("\(segment)/:id/series.csv") { req, ctx in respond(req) { try series(scope, ctx, req, csv: true) } }
+            api.read("\(segment)/:id/upstreams") { req, ctx in respond(req) { try upstreams(scope, ctx, req) } }
         }
-        api.get("events") { req, _ in respond(req) { try events(req, csv: false) } }
-        api.get("events.csv") { req, _ in respond(req) { try events(req, csv: true) } }
-        api.get("events/:id") { req, ctx in respond(req) { try event(ctx) } }
-        api.get("**") { req, _ in
+        api.read("events") { req, _ in respond(req) { try events(req, csv: false) } }
+        api.read("events.csv") { req, _ in respond(req) { try events(req, csv: true) } }
+        api.read("events/:id") { req, ctx in respond(req) { try event(ctx) } }
+        api.read("**") { req, _ in
             respond(req) { throw APIError.notFound("no such API route: \(req.uri.path) (see /openapi.json)") }
         }
-        router.get("openapi.json") { _, _ in
+        router.read("openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: OpenAPI.document)))
         }
-        router.get("metrics") { req, _ in
+        router.read("metrics") { req, _ in
             respond(req) {
                 Response(
                     status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
@@ -284,7 +284,21 @@ struct ReadOnly: RouterMiddleware {
             r.headers[.allow] = "GET, HEAD"
             return r
         }
-        return try await next(request, context)
+        guard request.method == .head else { return try await next(request, context) }
+        // HEAD (routed to the GET handler by `read`): the same status and headers, no body.
+        let r = try await next(request, context)
+        return Response(status: r.status, headers: r.headers, body: .init())
+    }
+}
+
+extension RouterMethods {
+    /// A read route: GET, and HEAD answered by the same handler (ReadOnly drops the body).
+    @discardableResult
+    func read(_ path: RouterPath, use handler: @Sendable @escaping (Request, Context) async throws -> some ResponseGenerator)
+        -> Self
+    {
+        on(path, method: .get, use: handler)
+        return on(path, method: .head, use: handler)
     }
 }
 

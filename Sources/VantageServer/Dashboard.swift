@@ -8,15 +8,15 @@ struct Dashboard: Sendable {
     let store: any ObservatoryStore
 
     func routes(_ router: Router<BasicRequestContext>) {
-        router.get("/") { req, _ in page(req) { try home() } }
-        router.get("country/:id") { req, ctx in
+        router.read("/") { req, _ in page(req) { try home() } }
+        router.read("country/:id") { req, ctx in
             page(req) { try entity(.country, try VantageHTTP.entityID(.country, ctx.parameters.get("id") ?? ""), req) }
         }
-        router.get("as/:id") { req, ctx in
+        router.read("as/:id") { req, ctx in
             page(req) { try entity(.asn, try VantageHTTP.entityID(.asn, ctx.parameters.get("id") ?? ""), req) }
         }
-        router.get("ases") { req, _ in page(req) { try asList(req) } }
-        router.get("event/:id") { req, ctx in page(req) { try event(ctx.parameters.get("id") ?? "", req) } }
+        router.read("ases") { req, _ in page(req) { try asList(req) } }
+        router.read("event/:id") { req, ctx in page(req) { try event(ctx.parameters.get("id") ?? "", req) } }
     }
 
     // MARK: - Pages

@@ -67,7 +67,7 @@ enum OpenAPI {
       "kind": {"name": "kind", "in": "query", "required": false, "schema": {"type": "string", "enum": ["outage", "instability", "upstream-change", "measurement-gap"]}},
       "state": {"name": "state", "in": "query", "required": false, "schema": {"type": "string", "enum": ["open", "closed"]}},
       "limit": {"name": "limit", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 10000, "default": 1000}},
-      "offset": {"name": "offset", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 0, "default": 0}}
+      "offset": {"name": "offset", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 0, "maximum": 1000000000, "default": 0}}
     },
     "responses": {
       "BadRequest": {"description": "A parameter is not valid", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},

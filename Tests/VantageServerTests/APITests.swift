@@ -256,6 +256,12 @@ final class APITests: XCTestCase {
                     XCTAssertEqual(r.headers[.allow], "GET, HEAD")
                 }
             }
+            try await client.execute(uri: "/api/v1/countries/KP", method: .head) { r in
+                XCTAssertEqual(r.status, .ok)
+                XCTAssertEqual(r.body.readableBytes, 0)
+                XCTAssertTrue((r.headers[.contentType] ?? "").hasPrefix("application/json"))
+            }
+            try await client.execute(uri: "/api/v1/countries/ZZ", method: .head) { r in XCTAssertEqual(r.status, .notFound) }
             let unknown = try await client.get("/api/v1/does-not-exist")
             XCTAssertEqual(unknown.status, .notFound)
             XCTAssertNotNil(unknown.object["error"])
