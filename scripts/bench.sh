@@ -170,6 +170,14 @@ fi
 bench "f detect" "vantage detect (500k prefixes x 6 peers, 4 days)" "" "" /dev/null \
     -- "$vantage" detect --registry "$world/registry/delegated-apnic-latest.20141009" "$world"/rib.*.bz2 "$world"/updates.*.bz2
 
+# g. The same world into a new store (`vantage ingest`: detection plus every signal row, event, entity
+#    and upstream written to SQLite), then the same files again (nothing new: the idempotence check).
+bench "g ingest" "vantage ingest (case f world, new store)" "" "" /dev/null \
+    -- sh -c 'rm -f "$1"/g.db "$1"/g.db-wal "$1"/g.db-shm && "$2" ingest --db "$1"/g.db --registry "$3" "$1"/rib.*.bz2 "$1"/updates.*.bz2' \
+    sh "$world" "$vantage" "$world/registry/delegated-apnic-latest.20141009"
+bench "g ingest" "vantage ingest again (nothing new)" "" "" /dev/null \
+    -- sh -c '"$2" ingest --db "$1"/g.db "$1"/rib.*.bz2 "$1"/updates.*.bz2' sh "$world" "$vantage"
+
 counts_match=yes
 for f in count-bz2.txt count-bz2-t1.txt count-gz.txt; do
     cmp -s count-plain.txt "$f" || counts_match=no
