@@ -209,7 +209,7 @@ public struct VantageHTTP: Sendable {
             q.limit = n
         }
         if let o = p.get("offset") {
-            guard let n = Int(o), n >= 0 else { throw APIError.bad("offset must be a number ≥ 0") }
+            guard let n = Int(o), (0...1_000_000_000).contains(n) else { throw APIError.bad("offset must be 0…1000000000") }
             q.offset = n
         }
         return q
