@@ -52,7 +52,9 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
-        .executableTarget(name: "vantage", dependencies: ["VantageCLI"]),
+        .executableTarget(
+            name: "vantage",
+            dependencies: ["VantageCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // Helpers shared by the test targets (external tools such as bgpdump, gzip, awk).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "BGPWireTests", dependencies: ["BGPWire", "FuzzTargets"]),
