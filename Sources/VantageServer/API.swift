@@ -145,10 +145,10 @@ public struct VantageHTTP: Sendable {
         let key = EntityKey(scope: scope, id: id, family: fam)
         let points = try store.series(key, from: from, to: to)
         if csv {
-            var out = "time,unix,known,full_feed_peers_up,visible_prefixes,visible_space,min_visible_space,peer_share,announcements,withdrawals,flaps,upstreams\n"
+            var out = "time,unix,seconds,known,full_feed_peers_up,visible_prefixes,visible_space,min_visible_space,peer_share,announcements,withdrawals,flaps,upstreams\n"
             for p in points.map(DTO.point) {
                 let cols: [String] = [
-                    p.time, "\(p.unix)", p.known ? "true" : "false", "\(p.fullFeedPeersUp)",
+                    p.time, "\(p.unix)", "\(p.seconds)", p.known ? "true" : "false", "\(p.fullFeedPeersUp)",
                     p.visiblePrefixes.map(String.init) ?? "", p.visibleSpace.map { "\($0)" } ?? "",
                     p.minVisibleSpace.map { "\($0)" } ?? "", p.peerShare.map { "\($0)" } ?? "",
                     p.announcements.map(String.init) ?? "", p.withdrawals.map(String.init) ?? "",
@@ -162,7 +162,7 @@ public struct VantageHTTP: Sendable {
             DTO.Series(
                 scope: scope.rawValue, id: id, family: fam, spaceUnit: fam == "ipv4" ? "/24" : "/48",
                 from: points.first.map { UTC.iso8601($0.time) }, to: points.last.map { UTC.iso8601($0.time) },
-                binSeconds: points.first?.width, points: points.map(DTO.point)))
+                binSeconds: try store.settings()["bin_seconds"].flatMap { UInt32($0) }, points: points.map(DTO.point)))
     }
 
     func upstreams(_ scope: Scope, _ ctx: BasicRequestContext, _ req: Request) throws -> Response {

@@ -83,8 +83,10 @@ enum Charts {
         }
         // Time axis: about six ticks on round hours.
         let span = f.t1 - f.t0
-        let steps: [Double] = [300, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172_800, 604_800]
-        let step = steps.first { span / $0 <= 7 } ?? 604_800
+        let steps: [Double] = [
+            300, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172_800, 604_800, 2_592_000, 7_776_000, 31_536_000,
+        ]
+        let step = steps.first { span / $0 <= 7 } ?? (span / 6).rounded(.up)
         var t = (f.t0 / step).rounded(.up) * step
         let y = top + f.plotH
         s += "<line x1=\"\(left)\" y1=\"\(fmt(y))\" x2=\"\(fmt(width - right))\" y2=\"\(fmt(y))\" stroke=\"#99a\"/>"

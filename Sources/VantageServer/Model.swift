@@ -63,6 +63,8 @@ enum DTO {
     struct Point: Codable {
         var time: String
         var unix: UInt32
+        /// The bin's width; a long run of bins without data is one unknown point this long.
+        var seconds: UInt32
         var known: Bool
         var fullFeedPeersUp: Int
         var visiblePrefixes: Int?
@@ -189,7 +191,7 @@ enum DTO {
     static func point(_ p: SeriesPoint) -> Point {
         let s = p.signal
         return Point(
-            time: UTC.iso8601(p.time), unix: p.time, known: p.known, fullFeedPeersUp: p.fullFeedPeersUp,
+            time: UTC.iso8601(p.time), unix: p.time, seconds: p.width, known: p.known, fullFeedPeersUp: p.fullFeedPeersUp,
             visiblePrefixes: p.known ? s?.visiblePrefixes : nil, visibleSpace: p.known ? s.map { round($0.visibleSpace) } : nil,
             minVisibleSpace: p.known ? s.map { round($0.minVisibleSpace) } : nil,
             peerShare: p.known ? s.map { round($0.peerShare) } : nil, announcements: s?.announcements,

@@ -83,8 +83,8 @@ enum OpenAPI {
         "as_of": {"type": "string", "format": "date-time"}, "links": {"$ref": "#/components/schemas/Links"}}},
       "EntityList": {"type": "object", "required": ["full_feed_peers_up", "count", "entities"], "properties": {"data_until": {"type": "string", "format": "date-time"}, "full_feed_peers_up": {"type": "object", "additionalProperties": {"type": "integer"}}, "count": {"type": "integer"}, "entities": {"type": "array", "items": {"$ref": "#/components/schemas/Entity"}}}},
       "EntityDetail": {"type": "object", "required": ["scope", "id", "families", "recent_events"], "properties": {"scope": {"type": "string"}, "id": {"type": "string"}, "name": {"type": "string"}, "country": {"type": "string"}, "families": {"type": "array", "items": {"$ref": "#/components/schemas/Entity"}}, "recent_events": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}}}},
-      "Point": {"type": "object", "required": ["time", "unix", "known", "full_feed_peers_up"], "properties": {
-        "time": {"type": "string", "format": "date-time"}, "unix": {"type": "integer"}, "known": {"type": "boolean", "description": "false: the bin's measurement cannot be trusted; values are absent, not zero"},
+      "Point": {"type": "object", "required": ["time", "unix", "seconds", "known", "full_feed_peers_up"], "properties": {
+        "time": {"type": "string", "format": "date-time"}, "unix": {"type": "integer"}, "seconds": {"type": "integer", "description": "bin width; a long run of bins without data is one unknown point this long"}, "known": {"type": "boolean", "description": "false: the bin's measurement cannot be trusted; values are absent, not zero"},
         "full_feed_peers_up": {"type": "integer"}, "visible_prefixes": {"type": "integer"}, "visible_space": {"type": "number", "description": "/24 (IPv4) or /48 (IPv6) equivalents"},
         "min_visible_space": {"type": "number"}, "peer_share": {"type": "number"}, "announcements": {"type": "integer"}, "withdrawals": {"type": "integer"}, "flaps": {"type": "integer"},
         "upstreams": {"type": "array", "items": {"type": "integer"}}}},

@@ -244,6 +244,9 @@ public final class SQLiteStore: ObservatoryStore, @unchecked Sendable {
         return out
     }
 
+    /// Longer runs of missing bins come back as a single unknown point spanning the run.
+    public static let maxGapBins: UInt32 = 288
+
     public func series(_ key: EntityKey, from: UInt32?, to: UInt32?) throws -> [SeriesPoint] {
         try pool.read { db in
             let lo = Int64(from ?? 0)
@@ -267,12 +270,20 @@ public final class SQLiteStore: ObservatoryStore, @unchecked Sendable {
             out.reserveCapacity(bins.count)
             var expected: UInt32?
             for b in bins {
-                // Bins the observatory never closed (no input data at all) are unknown, not absent.
-                while let t = expected, t < b.start, b.width > 0 {
+                // Bins the observatory never closed (no input data at all) are unknown, not absent: one
+                // point per missing bin, or one point spanning the whole gap when it is long (archives
+                // years apart must not become millions of points).
+                if let t = expected, t < b.start, b.width > 0 {
                     var missing = BinHealth()
                     missing.dataPresent = false
-                    out.append(point(BinInfo(start: t, width: b.width, health: missing), current, key.family, minPeers))
-                    expected = t + b.width
+                    let count = (b.start - t) / b.width
+                    if count <= Self.maxGapBins {
+                        for i in 0..<count {
+                            out.append(point(BinInfo(start: t + i * b.width, width: b.width, health: missing), current, key.family, minPeers))
+                        }
+                    } else {
+                        out.append(point(BinInfo(start: t, width: b.start - t, health: missing), current, key.family, minPeers))
+                    }
                 }
                 expected = b.start + b.width
                 if let (t, s) = rows.first, t <= b.start {

@@ -72,6 +72,7 @@ public struct StoredEvent: Sendable, Hashable {
 /// One bin of an entity's series, with the measurement health of that bin for the entity's family.
 public struct SeriesPoint: Sendable, Hashable {
     public var time: UInt32
+    /// The bin width, or the length of a long run of bins without data (one unknown point for all).
     public var width: UInt32
     /// False when the bin cannot be trusted (peers down, missing data, too few full-feed peers): the
     /// value is then unknown, never zero.

@@ -124,8 +124,8 @@ final class APITests: XCTestCase {
             XCTAssertTrue(csv.contentType.hasPrefix("text/csv"))
             let lines = csv.body.split(separator: "\n")
             XCTAssertEqual(lines.count, 25)
-            XCTAssertTrue(lines[0].hasPrefix("time,unix,known,"))
-            XCTAssertEqual(lines.last, "2014-05-30T23:55:00Z,1401494100,true,1,4,4.0,4.0,1.0,0,0,0,4837")
+            XCTAssertTrue(lines[0].hasPrefix("time,unix,seconds,known,"))
+            XCTAssertEqual(lines.last, "2014-05-30T23:55:00Z,1401494100,300,true,1,4,4.0,4.0,1.0,0,0,0,4837")
 
             for uri in [
                 "/api/v1/countries/KP/series?from=yesterday", "/api/v1/countries/KP/series?from=2014-13-01",

@@ -233,3 +233,20 @@ extension StoreTests {
         XCTAssertEqual(s.map(\.fullFeedPeersUp), [3, 3, 0, 0, 3])
     }
 }
+
+extension StoreTests {
+    /// A gap of years between archives is one unknown point spanning it, not millions of bins.
+    func testLongGapIsOneUnknownPoint() throws {
+        let store = try SQLiteStore(path: dir + "/longgap.db")
+        let later = Self.t0 + 3 * 365 * 86_400
+        try store.rebuild(files: [], settings: [:]) { w in
+            try w.addBin(start: Self.t0, width: 300, health: Self.health(peers: 3))
+            try w.addBin(start: later, width: 300, health: Self.health(peers: 3))
+            try w.addSignal(.country("KP", .ipv4), at: Self.t0, Self.signal(4))
+        }
+        let s = try store.series(.country("KP", .ipv4), from: nil, to: nil)
+        XCTAssertEqual(s.map(\.time), [Self.t0, Self.t0 + 300, later])
+        XCTAssertEqual(s.map(\.width), [300, later - Self.t0 - 300, 300])
+        XCTAssertEqual(s.map(\.known), [true, false, true])
+    }
+}
