@@ -79,6 +79,21 @@ public struct VantageHTTP: Sendable {
         return (from, to)
     }
 
+    /// `limit` (1…maxLimit) and `offset` (0…10⁹).
+    func page(_ req: Request, maxLimit: Int, defaultLimit: Int) throws -> (limit: Int, offset: Int) {
+        var limit = defaultLimit
+        var offset = 0
+        if let l = req.uri.queryParameters.get("limit") {
+            guard let n = Int(l), (1...maxLimit).contains(n) else { throw APIError.bad("limit must be 1…\(maxLimit)") }
+            limit = n
+        }
+        if let o = req.uri.queryParameters.get("offset") {
+            guard let n = Int(o), (0...1_000_000_000).contains(n) else { throw APIError.bad("offset must be 0…1000000000") }
+            offset = n
+        }
+        return (limit, offset)
+    }
+
     func listEntities(_ scope: Scope, _ req: Request) throws -> Response {
         let fam = try family(req)
         var status: EntityStatus?
@@ -88,13 +103,15 @@ public struct VantageHTTP: Sendable {
             }
             status = st
         }
+        let (limit, offset) = try page(req, maxLimit: 1_000_000, defaultLimit: 1_000_000)
         var list = try store.entities(scope: scope).filter { fam == nil || $0.key.family == fam }
         if let status { list = list.filter { $0.status == status } }
         let totals = try store.totals()
+        let slice = list.dropFirst(offset).prefix(limit)
         return json(
             DTO.EntityList(
-                dataUntil: totals.lastBin.map(UTC.iso8601), fullFeedPeersUp: totals.fullFeedPeersUp, count: list.count,
-                entities: list.map(DTO.entity)))
+                dataUntil: totals.lastBin.map(UTC.iso8601), fullFeedPeersUp: totals.fullFeedPeersUp, total: list.count,
+                count: slice.count, entities: slice.map(DTO.entity)))
     }
 
     static func entityID(_ scope: Scope, _ raw: String) throws -> String {
@@ -204,14 +221,7 @@ public struct VantageHTTP: Sendable {
             guard let st = EventQuery.State(rawValue: s) else { throw APIError.bad("state must be open or closed") }
             q.state = st
         }
-        if let l = p.get("limit") {
-            guard let n = Int(l), (1...10_000).contains(n) else { throw APIError.bad("limit must be 1…10000") }
-            q.limit = n
-        }
-        if let o = p.get("offset") {
-            guard let n = Int(o), (0...1_000_000_000).contains(n) else { throw APIError.bad("offset must be 0…1000000000") }
-            q.offset = n
-        }
+        (q.limit, q.offset) = try page(req, maxLimit: 10_000, defaultLimit: q.limit)
         return q
     }
 

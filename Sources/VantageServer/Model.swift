@@ -31,6 +31,8 @@ enum DTO {
     struct EntityList: Codable {
         var dataUntil: String?
         var fullFeedPeersUp: [String: Int]
+        /// Entities matching the filters, and how many of them this page holds.
+        var total: Int
         var count: Int
         var entities: [Entity]
     }

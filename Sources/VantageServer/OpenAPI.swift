@@ -10,7 +10,7 @@ enum OpenAPI {
   },
   "paths": {
     "/api/v1/countries": {"get": {"summary": "Countries with their current status", "operationId": "listCountries",
-      "parameters": [{"$ref": "#/components/parameters/familyOptional"}, {"$ref": "#/components/parameters/status"}],
+      "parameters": [{"$ref": "#/components/parameters/familyOptional"}, {"$ref": "#/components/parameters/status"}, {"$ref": "#/components/parameters/entityLimit"}, {"$ref": "#/components/parameters/offset"}],
       "responses": {"200": {"description": "Countries", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EntityList"}}}}, "400": {"$ref": "#/components/responses/BadRequest"}}}},
     "/api/v1/countries/{id}": {"get": {"summary": "One country: status per family and recent events", "operationId": "getCountry",
       "parameters": [{"$ref": "#/components/parameters/country"}],
@@ -25,7 +25,7 @@ enum OpenAPI {
       "parameters": [{"$ref": "#/components/parameters/country"}, {"$ref": "#/components/parameters/family"}],
       "responses": {"200": {"description": "Upstreams", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/UpstreamList"}}}}, "400": {"$ref": "#/components/responses/BadRequest"}, "404": {"$ref": "#/components/responses/NotFound"}}}},
     "/api/v1/ases": {"get": {"summary": "Origin ASes with their current status", "operationId": "listASes",
-      "parameters": [{"$ref": "#/components/parameters/familyOptional"}, {"$ref": "#/components/parameters/status"}],
+      "parameters": [{"$ref": "#/components/parameters/familyOptional"}, {"$ref": "#/components/parameters/status"}, {"$ref": "#/components/parameters/entityLimit"}, {"$ref": "#/components/parameters/offset"}],
       "responses": {"200": {"description": "ASes", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EntityList"}}}}, "400": {"$ref": "#/components/responses/BadRequest"}}}},
     "/api/v1/ases/{id}": {"get": {"summary": "One AS: status per family and recent events", "operationId": "getAS",
       "parameters": [{"$ref": "#/components/parameters/asn"}],
@@ -67,6 +67,7 @@ enum OpenAPI {
       "kind": {"name": "kind", "in": "query", "required": false, "schema": {"type": "string", "enum": ["outage", "instability", "upstream-change", "measurement-gap"]}},
       "state": {"name": "state", "in": "query", "required": false, "schema": {"type": "string", "enum": ["open", "closed"]}},
       "limit": {"name": "limit", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 10000, "default": 1000}},
+      "entityLimit": {"name": "limit", "in": "query", "required": false, "description": "At most this many entities (default all)", "schema": {"type": "integer", "minimum": 1, "maximum": 1000000}},
       "offset": {"name": "offset", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 0, "maximum": 1000000000, "default": 0}}
     },
     "responses": {
@@ -81,7 +82,7 @@ enum OpenAPI {
         "status": {"type": "string", "enum": ["outage", "unstable", "unknown", "normal"]}, "visible_prefixes": {"type": "integer"},
         "visible_slash24s": {"type": "number"}, "visible_slash48s": {"type": "number"}, "open_events": {"type": "integer"}, "event_count": {"type": "integer"},
         "as_of": {"type": "string", "format": "date-time"}, "links": {"$ref": "#/components/schemas/Links"}}},
-      "EntityList": {"type": "object", "required": ["full_feed_peers_up", "count", "entities"], "properties": {"data_until": {"type": "string", "format": "date-time"}, "full_feed_peers_up": {"type": "object", "additionalProperties": {"type": "integer"}}, "count": {"type": "integer"}, "entities": {"type": "array", "items": {"$ref": "#/components/schemas/Entity"}}}},
+      "EntityList": {"type": "object", "required": ["full_feed_peers_up", "total", "count", "entities"], "properties": {"data_until": {"type": "string", "format": "date-time"}, "total": {"type": "integer"}, "full_feed_peers_up": {"type": "object", "additionalProperties": {"type": "integer"}}, "count": {"type": "integer"}, "entities": {"type": "array", "items": {"$ref": "#/components/schemas/Entity"}}}},
       "EntityDetail": {"type": "object", "required": ["scope", "id", "families", "recent_events"], "properties": {"scope": {"type": "string"}, "id": {"type": "string"}, "name": {"type": "string"}, "country": {"type": "string"}, "families": {"type": "array", "items": {"$ref": "#/components/schemas/Entity"}}, "recent_events": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}}}},
       "Point": {"type": "object", "required": ["time", "unix", "seconds", "known", "full_feed_peers_up"], "properties": {
         "time": {"type": "string", "format": "date-time"}, "unix": {"type": "integer"}, "seconds": {"type": "integer", "description": "bin width; a long run of bins without data is one unknown point this long"}, "known": {"type": "boolean", "description": "false: the bin's measurement cannot be trusted; values are absent, not zero"},

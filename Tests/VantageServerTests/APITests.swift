@@ -76,6 +76,16 @@ final class APITests: XCTestCase {
             XCTAssertEqual(list.status, .ok)
             let entities = try XCTUnwrap(list.object["entities"] as? [[String: Any]])
             XCTAssertGreaterThan(entities.count, 40_000)  // origin ASes of a full table
+            XCTAssertEqual(list.object["total"] as? Int, entities.count)
+            let page = try await client.get("/api/v1/ases?family=ipv4&limit=10&offset=5")
+            let pageList = try XCTUnwrap(page.object["entities"] as? [[String: Any]])
+            XCTAssertEqual(pageList.map { $0["id"] as? String }, entities[5..<15].map { $0["id"] as? String })
+            XCTAssertEqual(page.object["total"] as? Int, entities.count)
+            XCTAssertEqual(page.object["count"] as? Int, 10)
+            for bad in ["limit=0", "limit=1000001", "offset=-3", "offset=x"] {
+                let s = try await client.get("/api/v1/ases?\(bad)").status
+                XCTAssertEqual(s, .badRequest, bad)
+            }
             for uri in ["/api/v1/ases/131279", "/api/v1/ases/AS131279"] {
                 let one = try await client.get(uri)
                 XCTAssertEqual(one.status, .ok, uri)
