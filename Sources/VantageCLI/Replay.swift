@@ -17,6 +17,8 @@ public struct Replay {
     /// Called every `progressEvery` records with the totals so far (for a progress line).
     public var onProgress: ((Stats) -> Void)?
     public var progressEvery = 1 << 16
+    /// Close the last bin at the end (end of input). Off when later files will continue the replay.
+    public var finish = true
 
     public init(paths: [String], collector: String? = nil) {
         self.paths = paths
@@ -30,6 +32,14 @@ public struct Replay {
         public var elements = 0
         public var firstTime: UInt32?
         public var lastTime: UInt32?
+    }
+
+    /// Timestamp of a file's first MRT record (nil when it has none or cannot be read).
+    public static func firstTimestamp(path: String) -> UInt32? {
+        guard let s = try? MRTRecordStream(path: path, threads: 1, onProblem: { _ in }), let first = try? s.next() else {
+            return nil
+        }
+        return first.header.timestamp
     }
 
     /// The collector a file belongs to: RouteViews/CAIDA names keep what comes before `.ribs.`/`.updates.`
@@ -137,7 +147,7 @@ public struct Replay {
                 active.remove(at: i)
             }
         }
-        body(observatory.finish())
+        body(finish ? observatory.finish() : observatory.takeSnapshots())
         return stats
     }
 }

@@ -251,6 +251,8 @@ public struct ServeCommand: AsyncParsableCommand {
         let http = VantageHTTP(store: store, metrics: metrics)
         var services: [any Service] = []
         if let watch {
+            var ingest = ingest
+            ingest.keepState = true  // later files continue the kept routing state
             services.append(
                 FolderWatcher(
                     folder: watch, box: UncheckedBox(ingest), dispatcher: dispatcher, metrics: metrics, interval: interval,

@@ -17,6 +17,20 @@ public struct StoreIngest {
     public var collector: String?
     /// Entities whose per-bin series is kept in the outcome's pipeline result (the demo's report).
     public var track: Set<EntityKey> = []
+    /// Keep the routing state between ingests (`serve --watch`): files that start no earlier than the
+    /// data already replayed then cost only their own replay. The last bin stays open until later data
+    /// closes it. Without it (one-shot `ingest`), every ingest replays the whole set and closes the last bin.
+    public var keepState = false
+    let live = LiveState()
+
+    /// What a `keepState` ingester carries from one ingest to the next.
+    final class LiveState: @unchecked Sendable {
+        var state: Pipeline.State?
+        var files: Set<StoredFile> = []
+        var settings: [String: String] = [:]
+        var registry: Registry?
+    }
+
     /// Settings other than the bin width (tests scale the full-feed minimum to a small world).
     public var baseConfig = ObservatoryConfig()
     public var onProblem: (String) -> Void = { printError($0) }
@@ -67,6 +81,31 @@ public struct StoreIngest {
         if newFiles.isEmpty && settings == previous {
             return Outcome(newFiles: [], replayed: [], missing: [], changed: false, stats: nil, events: [])
         }
+        var pipeline = Pipeline(registry: nil)
+        pipeline.config = config
+        pipeline.collector = settings["collector"]
+        pipeline.onProblem = onProblem
+        pipeline.onProgress = onProgress
+        pipeline.track = track
+
+        // Fast path (keepState): the same store and settings as the kept state, and only new files that
+        // start no earlier than the data already replayed: continue the kept observatory.
+        let addedOnly = given.filter { knownByPath[$0.path] == nil }
+        if keepState, let state = live.state, state.canContinue, live.settings == settings,
+            Set(known) == live.files, addedOnly.count == newFiles.count, let last = state.stats.lastTime,
+            addedOnly.allSatisfy({ (Replay.firstTimestamp(path: $0.path) ?? 0) >= last })
+        {
+            pipeline.registry = live.registry
+            var outcome = Outcome(
+                newFiles: newFiles, replayed: addedOnly.map(\.path), missing: [], changed: true, stats: nil, events: [])
+            try store.append(files: addedOnly, settings: settings) { writer in
+                try replay(addedOnly.map(\.path), state: state, pipeline: pipeline, finish: false, writer: writer, outcome: &outcome)
+            }
+            live.files.formUnion(addedOnly)
+            try recordRun(outcome, started: started, files: live.files.count)
+            return outcome
+        }
+
         // The full set: what the store had (still on disk, refreshed) plus what was given.
         var set: [String: StoredFile] = [:]
         var missing: [String] = []
@@ -78,60 +117,67 @@ public struct StoreIngest {
 
         let regPaths = settings["registry"].map { $0.split(separator: "\n").map(String.init) } ?? []
         let registry = regPaths.isEmpty ? nil : try RegistryLoader.load(regPaths)
-        var pipeline = Pipeline(registry: registry)
-        pipeline.config = config
-        pipeline.collector = settings["collector"]
-        pipeline.onProblem = onProblem
-        pipeline.onProgress = onProgress
-        pipeline.track = track
+        pipeline.registry = registry
+        let state = Pipeline.State(config: config, registry: registry)
         var outcome = Outcome(
             newFiles: newFiles, replayed: files.map(\.path), missing: missing, changed: true, stats: nil, events: [])
-        var failure: Error?
-        var result: Pipeline.Result?
-        var keys = Set<EntityKey>()
-        var stored: [StoredEvent] = []
-        let run = { (writer: StoreWriter) throws in
-            var p = pipeline
-            p.onSnapshot = { snap in
-                guard failure == nil else { return }
-                do {
-                    try writer.addBin(start: snap.start, width: snap.width, health: snap.health)
-                    outcome.bins += 1
-                    for (key, signal) in snap.signals where !key.isMeasurement {
-                        try writer.addSignal(key, at: snap.start, signal)
-                        keys.insert(key)
-                        outcome.signals += 1
-                    }
-                } catch {
-                    failure = error
-                }
-            }
-            let r = p.run(files.map(\.path))
-            if let failure { throw failure }
-            result = r
-            stored = Self.storedEvents(r, registry: registry)
-            for e in stored { try writer.addEvent(e) }
-            try Self.writeEntities(keys: keys, result: r, events: stored, registry: registry, writer: writer)
-        }
-        var runRecord = RunRecord(
-            startedAt: started, finishedAt: started, files: files.count, failedFiles: 0, records: 0, elements: 0,
-            firstTime: nil, lastTime: nil)
         try store.rebuild(files: files, settings: settings) { writer in
-            try run(writer)
+            try replay(files.map(\.path), state: state, pipeline: pipeline, finish: !keepState, writer: writer, outcome: &outcome)
         }
-        if let r = result {
-            runRecord.finishedAt = Int64(Date().timeIntervalSince1970)
-            runRecord.failedFiles = r.stats.failedFiles
-            runRecord.records = r.stats.records
-            runRecord.elements = r.stats.elements
-            runRecord.firstTime = r.stats.firstTime
-            runRecord.lastTime = r.stats.lastTime
-            try store.recordRun(runRecord)
-            outcome.stats = r.stats
-            outcome.result = r
+        if keepState {
+            live.state = state
+            live.files = Set(files)
+            live.settings = settings
+            live.registry = registry
         }
-        outcome.events = stored
+        try recordRun(outcome, started: started, files: files.count)
         return outcome
+    }
+
+    /// Feeds `paths` into `state`, writing every closed bin, the events (all, latest version) and the
+    /// entities and upstreams of what changed.
+    func replay(
+        _ paths: [String], state: Pipeline.State, pipeline: Pipeline, finish: Bool, writer: StoreWriter,
+        outcome: inout Outcome
+    ) throws {
+        var failure: Error?
+        var touched = Set<EntityKey>()
+        var bins = 0
+        var signals = 0
+        var p = pipeline
+        p.onSnapshot = { snap in
+            guard failure == nil else { return }
+            do {
+                try writer.addBin(start: snap.start, width: snap.width, health: snap.health)
+                bins += 1
+                for (key, signal) in snap.signals where !key.isMeasurement {
+                    try writer.addSignal(key, at: snap.start, signal)
+                    touched.insert(key)
+                    signals += 1
+                }
+            } catch {
+                failure = error
+            }
+        }
+        let stats = p.feed(paths, into: state, finish: finish)
+        if let failure { throw failure }
+        let r = state.result
+        let stored = Self.storedEvents(r, registry: pipeline.registry)
+        for e in stored { try writer.addEvent(e) }
+        try Self.writeEntities(keys: touched, result: r, events: stored, registry: pipeline.registry, writer: writer)
+        outcome.stats = stats
+        outcome.result = r
+        outcome.events = stored
+        outcome.bins = bins
+        outcome.signals = signals
+    }
+
+    func recordRun(_ o: Outcome, started: Int64, files: Int) throws {
+        guard let s = o.stats else { return }
+        try store.recordRun(
+            RunRecord(
+                startedAt: started, finishedAt: Int64(Date().timeIntervalSince1970), files: files, failedFiles: s.failedFiles,
+                records: s.records, elements: s.elements, firstTime: s.firstTime, lastTime: s.lastTime))
     }
 
     /// Events with their narratives (names from the registry).

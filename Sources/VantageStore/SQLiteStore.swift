@@ -93,6 +93,21 @@ public final class SQLiteStore: ObservatoryStore, @unchecked Sendable {
         }
     }
 
+    public func append(files: [StoredFile], settings: [String: String], _ body: (StoreWriter) throws -> Void) throws {
+        try pool.write { db in
+            let writer = try SQLiteWriter(db)
+            try body(writer)
+            for f in files {
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO ingested_file (path, size, modified, fingerprint) VALUES (?, ?, ?, ?)",
+                    arguments: [f.path, f.size, f.modified, f.fingerprint])
+            }
+            for (k, v) in settings {
+                try db.execute(sql: "INSERT OR REPLACE INTO setting (key, value) VALUES (?, ?)", arguments: [k, v])
+            }
+        }
+    }
+
     public func recordRun(_ run: RunRecord) throws {
         try pool.write { db in
             try db.execute(
@@ -427,6 +442,7 @@ final class SQLiteWriter: StoreWriter {
     let eventStmt: Statement
     let entityStmt: Statement
     let upstreamStmt: Statement
+    let clearUpstreams: Statement
 
     init(_ db: Database) throws {
         self.db = db
@@ -446,6 +462,7 @@ final class SQLiteWriter: StoreWriter {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         entityStmt = try db.makeStatement(sql: "INSERT OR REPLACE INTO entity (scope, id, name, country) VALUES (?, ?, ?, ?)")
+        clearUpstreams = try db.makeStatement(sql: "DELETE FROM upstream WHERE scope = ? AND id = ? AND family = ?")
         upstreamStmt = try db.makeStatement(
             sql: "INSERT OR REPLACE INTO upstream (scope, id, family, asn, path_share, space_share) VALUES (?, ?, ?, ?, ?, ?)")
     }
@@ -481,6 +498,7 @@ final class SQLiteWriter: StoreWriter {
     }
 
     func setUpstreams(_ key: EntityKey, _ upstreams: [UpstreamShare]) throws {
+        try clearUpstreams.execute(arguments: [key.scope.rawValue, key.id, key.family])
         for u in upstreams {
             try upstreamStmt.execute(arguments: [
                 key.scope.rawValue, key.id, key.family, Int64(u.asn), u.pathShare, u.spaceShare,

@@ -167,6 +167,7 @@ public protocol StoreWriter: AnyObject {
     func addSignal(_ key: EntityKey, at time: UInt32, _ signal: EntitySignal) throws
     func addEvent(_ event: StoredEvent) throws
     func addEntity(_ info: EntityInfo) throws
+    /// Replaces the entity's upstreams.
     func setUpstreams(_ key: EntityKey, _ upstreams: [UpstreamShare]) throws
 }
 
@@ -179,6 +180,9 @@ public protocol ObservatoryStore: Sendable {
     /// Replaces all derived data with what `body` writes and records `files` as the ingested set and
     /// `settings`, in one transaction.
     func rebuild(files: [StoredFile], settings: [String: String], _ body: (StoreWriter) throws -> Void) throws
+    /// Adds to the current results without clearing them (rows with the same key are replaced: bins,
+    /// signals, events, entities, an entity's upstreams) and records `files` as ingested too.
+    func append(files: [StoredFile], settings: [String: String], _ body: (StoreWriter) throws -> Void) throws
     /// Records a finished processing run (for `/metrics` and the dashboard).
     func recordRun(_ run: RunRecord) throws
     /// Settings recorded with the last rebuild (registry files, bin width, minimum full-feed peers).

@@ -101,23 +101,36 @@ final class LiveServerTests: XCTestCase {
         var (status, metrics) = try await Self.fetch(base + "/metrics")
         XCTAssertEqual(status, 200)
         XCTAssertEqual(Self.metric(metrics, "vantage_ingested_files"), 0)
-        // A real RIS update file appears in the folder.
-        try FileManager.default.copyItem(
-            atPath: data.appendingPathComponent("mrt/ris.rrc06.updates.1401488100.gz").path,
-            toPath: dir + "/incoming/updates.20140530.2215.gz")
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline {
-            (status, metrics) = try await Self.fetch(base + "/metrics")
-            if Self.metric(metrics, "vantage_ingested_files") == 1 { break }
-            try await Task.sleep(nanoseconds: 200_000_000)
+        // A real RIS update file (2014-05-30 22:15) appears in the folder, then a later one (23:45).
+        func drop(_ name: String, as target: String, expect files: Double) async throws {
+            try FileManager.default.copyItem(
+                atPath: data.appendingPathComponent("mrt/\(name)").path, toPath: dir + "/incoming/\(target)")
+            let deadline = Date().addingTimeInterval(60)
+            while Date() < deadline {
+                (status, metrics) = try await Self.fetch(base + "/metrics")
+                if Self.metric(metrics, "vantage_ingested_files") == files { break }
+                try await Task.sleep(nanoseconds: 200_000_000)
+            }
+            XCTAssertEqual(Self.metric(metrics, "vantage_ingested_files"), files, server.output)
         }
-        XCTAssertEqual(Self.metric(metrics, "vantage_ingested_files"), 1, server.output)
+        try await drop("ris.rrc06.updates.1401488100.gz", as: "updates.20140530.2215.gz", expect: 1)
         XCTAssertEqual(Self.metric(metrics, "vantage_process_ingests_total"), 1)
-        XCTAssertGreaterThan(Self.metric(metrics, "vantage_records_processed") ?? 0, 0)
-        XCTAssertEqual(Self.metric(metrics, "vantage_records_processed"), Self.metric(metrics, "vantage_process_records_total"))
-        let (s2, countries) = try await Self.fetch(base + "/api/v1/countries")
+        let firstRecords = try XCTUnwrap(Self.metric(metrics, "vantage_records_processed"))
+        XCTAssertGreaterThan(firstRecords, 0)
+        XCTAssertEqual(firstRecords, Self.metric(metrics, "vantage_process_records_total"))
+        // The watcher keeps the routing state: the last bin stays open until later data closes it.
+        var (s2, countries) = try await Self.fetch(base + "/api/v1/countries")
         XCTAssertEqual(s2, 200)
-        XCTAssertTrue(countries.contains("\"scope\":\"country\""))
+        XCTAssertTrue(countries.contains("\"count\":0"), countries)
+
+        try await drop("routeviews.route-views.jinx.updates.1401493500.bz2", as: "updates.20140530.2345.bz2", expect: 2)
+        XCTAssertEqual(Self.metric(metrics, "vantage_process_ingests_total"), 2)
+        // The second ingest replayed only the new file.
+        let secondRecords = try XCTUnwrap(Self.metric(metrics, "vantage_records_processed"))
+        XCTAssertEqual(Self.metric(metrics, "vantage_process_records_total"), firstRecords + secondRecords)
+        (s2, countries) = try await Self.fetch(base + "/api/v1/countries")
+        XCTAssertTrue(countries.contains("\"scope\":\"country\""), countries)
+        XCTAssertGreaterThan(Self.metric(metrics, "vantage_bins") ?? 0, 0)
         // SIGINT: graceful shutdown, exit status 0.
         XCTAssertEqual(server.stop(SIGINT), 0, server.output)
     }
