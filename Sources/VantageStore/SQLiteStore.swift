@@ -76,27 +76,22 @@ public final class SQLiteStore: ObservatoryStore, @unchecked Sendable {
     }
 
     public func rebuild(files: [StoredFile], settings: [String: String], _ body: (StoreWriter) throws -> Void) throws {
-        try pool.write { db in
-            for table in ["bin", "signal", "event", "entity", "upstream", "ingested_file", "setting"] {
-                try db.execute(sql: "DELETE FROM \(table)")
-            }
-            let writer = try SQLiteWriter(db)
-            try body(writer)
-            for f in files {
-                try db.execute(
-                    sql: "INSERT INTO ingested_file (path, size, modified, fingerprint) VALUES (?, ?, ?, ?)",
-                    arguments: [f.path, f.size, f.modified, f.fingerprint])
-            }
-            for (k, v) in settings {
-                try db.execute(sql: "INSERT INTO setting (key, value) VALUES (?, ?)", arguments: [k, v])
-            }
-        }
+        try write(clearing: true, files: files, settings: settings, body)
     }
 
     public func append(files: [StoredFile], settings: [String: String], _ body: (StoreWriter) throws -> Void) throws {
+        try write(clearing: false, files: files, settings: settings, body)
+    }
+
+    /// One transaction: optionally clear the results, write through `body`, record files and settings.
+    func write(clearing: Bool, files: [StoredFile], settings: [String: String], _ body: (StoreWriter) throws -> Void) throws {
         try pool.write { db in
-            let writer = try SQLiteWriter(db)
-            try body(writer)
+            if clearing {
+                for table in ["bin", "signal", "event", "entity", "upstream", "ingested_file", "setting"] {
+                    try db.execute(sql: "DELETE FROM \(table)")
+                }
+            }
+            try body(try SQLiteWriter(db))
             for f in files {
                 try db.execute(
                     sql: "INSERT OR REPLACE INTO ingested_file (path, size, modified, fingerprint) VALUES (?, ?, ?, ?)",
