@@ -53,8 +53,7 @@ public struct DemoCommand: AsyncParsableCommand {
             ingest.track = Set(Self.keys)
             let outcome = try ingest.ingest(archives)
             if let result = outcome.result {
-                let registry = try RegistryLoader.load(Self.registryFiles(dir))
-                run = (result, EntityReport.build(keys: Self.keys, result: result, registry: registry))
+                run = (result, EntityReport.build(keys: Self.keys, result: result, registry: result.observatory.registry))
             }
             store = s
         }
@@ -160,11 +159,7 @@ public struct DemoCommand: AsyncParsableCommand {
             result: Pipeline.Result, report: EntityReport
         )
     {
-        let folder = directory + "/registry"
-        let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted().map {
-            folder + "/" + $0
-        }
-        let registry = try RegistryLoader.load(files)
+        let registry = try RegistryLoader.load(registryFiles(directory))
         var pipeline = Pipeline(registry: registry)
         pipeline.config = config
         let keys: [EntityKey] = [.country("KP", .ipv4), .country("KP", .ipv6)]

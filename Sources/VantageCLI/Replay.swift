@@ -34,12 +34,9 @@ public struct Replay {
         public var lastTime: UInt32?
     }
 
-    /// Timestamp of a file's first MRT record (nil when it has none or cannot be read).
-    public static func firstTimestamp(path: String) -> UInt32? {
-        guard let s = try? MRTRecordStream(path: path, threads: 1, onProblem: { _ in }), let first = try? s.next() else {
-            return nil
-        }
-        return first.header.timestamp
+    /// Timestamp of a file's first MRT record (nil when it has none); throws when it cannot be read.
+    public static func firstTimestamp(path: String) throws -> UInt32? {
+        try MRTRecordStream(path: path, threads: 1, onProblem: { _ in }).next()?.header.timestamp
     }
 
     /// The collector a file belongs to: RouteViews/CAIDA names keep what comes before `.ribs.`/`.updates.`
@@ -77,9 +74,8 @@ public struct Replay {
         for path in paths {
             stats.files += 1
             do {
-                let s = try MRTRecordStream(path: path, threads: 1, onProblem: { _ in })
-                guard let first = try s.next() else { continue }
-                pending.append(Source(path: path, collector: collector ?? Self.collectorName(for: path), firstTime: first.header.timestamp))
+                guard let first = try Self.firstTimestamp(path: path) else { continue }
+                pending.append(Source(path: path, collector: collector ?? Self.collectorName(for: path), firstTime: first))
             } catch {
                 stats.failedFiles += 1
                 report("vantage: \(error)")

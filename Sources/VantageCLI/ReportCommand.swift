@@ -149,7 +149,6 @@ public struct EntityReport {
     }
 }
 
-func percent(_ x: Double) -> String { "\(Int((x * 100).rounded())) %" }
 
 
 /// Terminal sparklines.
@@ -175,6 +174,14 @@ public enum Sparkline {
 
 /// Plain-English descriptions of events.
 public enum Narrative {
+    /// The same sentence outside a report: it needs only the entity and the AS names.
+    public static func describe(_ e: Event, registry: Registry?) -> String {
+        let names = EntityReport(title: "", families: [], fullFeedPeers: [:], registry: registry)
+        let family = EntityReport.Family(
+            key: e.entity, prefixes: [], addressCount: 0, origins: [], upstreams: [], series: [], events: [e])
+        return describe(e, report: names, family: family)
+    }
+
     public static func describe(_ e: Event, report: EntityReport, family f: EntityReport.Family) -> String {
         let who = f.key.id
         let fam = f.key.family == "ipv4" ? "IPv4" : "IPv6"

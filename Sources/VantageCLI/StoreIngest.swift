@@ -93,7 +93,7 @@ public struct StoreIngest {
         let addedOnly = given.filter { knownByPath[$0.path] == nil }
         if keepState, let state = live.state, state.canContinue, live.settings == settings,
             Set(known) == live.files, addedOnly.count == newFiles.count, let last = state.stats.lastTime,
-            addedOnly.allSatisfy({ (Replay.firstTimestamp(path: $0.path) ?? 0) >= last })
+            addedOnly.allSatisfy({ ((try? Replay.firstTimestamp(path: $0.path)) ?? 0) >= last })
         {
             pipeline.registry = live.registry
             var outcome = Outcome(
@@ -162,7 +162,7 @@ public struct StoreIngest {
         let stats = p.feed(paths, into: state, finish: finish)
         if let failure { throw failure }
         let r = state.result
-        let stored = Self.storedEvents(r, registry: pipeline.registry)
+        let stored = Self.storedEvents(r.events, registry: pipeline.registry)
         for e in stored { try writer.addEvent(e) }
         try Self.writeEntities(keys: touched, result: r, events: stored, registry: pipeline.registry, writer: writer)
         outcome.stats = stats
@@ -181,17 +181,8 @@ public struct StoreIngest {
     }
 
     /// Events with their narratives (names from the registry).
-    static func storedEvents(_ r: Pipeline.Result, registry: Registry?) -> [StoredEvent] {
-        var reports: [EntityKey: EntityReport] = [:]
-        return r.events.map { e in
-            let report = reports[e.entity] ?? EntityReport.build(keys: [e.entity], result: r, registry: registry)
-            reports[e.entity] = report
-            let fam =
-                report.families.first { $0.key == e.entity }
-                ?? EntityReport.Family(
-                    key: e.entity, prefixes: [], addressCount: 0, origins: [], upstreams: [], series: [], events: [e])
-            return StoredEvent(event: e, narrative: Narrative.describe(e, report: report, family: fam))
-        }
+    static func storedEvents(_ events: [Event], registry: Registry?) -> [StoredEvent] {
+        events.map { StoredEvent(event: $0, narrative: Narrative.describe($0, registry: registry)) }
     }
 
     /// Names and countries of the ASes and countries seen, and each entity's upstreams at the end of the data.

@@ -9,6 +9,9 @@ public func grouped(_ n: Int) -> String {
     return (n < 0 ? "-" : "") + String(out.reversed())
 }
 
+/// 0.456 → "46 %" (reports and the dashboard).
+public func percent(_ x: Double) -> String { "\(Int((x * 100).rounded())) %" }
+
 /// FNV-1a, 64 bits: cheap content digests (cache stamps, file fingerprints, migration pins). Not cryptographic.
 public struct FNV1a: Sendable {
     public private(set) var value: UInt64 = 0xCBF2_9CE4_8422_2325

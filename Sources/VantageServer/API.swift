@@ -207,7 +207,8 @@ public struct VantageHTTP: Sendable {
             q.scope = scope
         }
         if let e = p.get("entity") {
-            q.entity = q.scope.map { try? Self.entityID($0, e) }.flatMap { $0 } ?? e
+            // With a scope, "kp" and "131279" mean KP and AS131279; without one the id is taken as given.
+            q.entity = (q.scope.flatMap { try? Self.entityID($0, e) }) ?? e
         }
         q.family = try family(req)
         if let k = p.get("kind") {

@@ -117,7 +117,7 @@ struct Dashboard: Sendable {
             } else {
                 body += "<table class=ups><tr><th>AS</th><th>Name</th><th class=n>Paths</th><th class=n>Address space</th></tr>"
                 for u in ups.prefix(20) {
-                    body += "<tr><td><a href=\"/as/\(u.asn)\">AS\(u.asn)</a></td><td>\(Web.html(names["AS\(u.asn)"]?.name ?? ""))</td><td class=n>\(pct(u.pathShare))</td><td class=n>\(pct(u.spaceShare))</td></tr>"
+                    body += "<tr><td><a href=\"/as/\(u.asn)\">AS\(u.asn)</a></td><td>\(Web.html(names["AS\(u.asn)"]?.name ?? ""))</td><td class=n>\(percent(u.pathShare))</td><td class=n>\(percent(u.spaceShare))</td></tr>"
                 }
                 body += "</table>"
                 if ups.count == 1 { body += "<p class=note>Single upstream: every path goes through AS\(ups[0].asn).</p>" }
@@ -230,7 +230,6 @@ struct Dashboard: Sendable {
 
     func badge(_ s: EntityStatus) -> String { "<span class=\"badge \(s.rawValue)\">\(s.rawValue)</span>" }
     func num(_ x: Double) -> String { x == x.rounded() ? grouped(Int(x)) : String(format: "%.1f", x) }
-    func pct(_ x: Double) -> String { "\(Int((x * 100).rounded())) %" }
 
     func layout(_ title: String, _ body: String) -> String {
         """

@@ -30,7 +30,7 @@ public struct PeerID: Hashable, Sendable, Comparable, CustomStringConvertible {
 /// - a prefix is visible when more than `visibilityThreshold` of the counting full-feed peers see it.
 public final class Observatory {
     public let config: ObservatoryConfig
-    let registry: Registry?
+    public let registry: Registry?
 
     // MARK: Interning
     private(set) var prefixes: [IPPrefix] = []
