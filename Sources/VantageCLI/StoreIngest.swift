@@ -28,7 +28,6 @@ public struct StoreIngest {
         var state: Pipeline.State?
         var files: Set<StoredFile> = []
         var settings: [String: String] = [:]
-        var registry: Registry?
     }
 
     /// Settings other than the bin width (tests scale the full-feed minimum to a small world).
@@ -95,7 +94,7 @@ public struct StoreIngest {
             Set(known) == live.files, addedOnly.count == newFiles.count, let last = state.stats.lastTime,
             addedOnly.allSatisfy({ ((try? Replay.firstTimestamp(path: $0.path)) ?? 0) >= last })
         {
-            pipeline.registry = live.registry
+            pipeline.registry = state.observatory.registry
             var outcome = Outcome(
                 newFiles: newFiles, replayed: addedOnly.map(\.path), missing: [], changed: true, stats: nil, events: [])
             try store.append(files: addedOnly, settings: settings) { writer in
@@ -128,7 +127,6 @@ public struct StoreIngest {
             live.state = state
             live.files = Set(files)
             live.settings = settings
-            live.registry = registry
         }
         try recordRun(outcome, started: started, files: files.count)
         return outcome
